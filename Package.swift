@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "Flowdesk",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "FlowEngine", targets: ["FlowEngine"]),
+    .executable(name: "flowdesk", targets: ["flowdesk"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+  ],
+  targets: [
+    .target(
+      name: "FlowEngine",
+      dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+    ),
+    .systemLibrary(
+      name: "CLibXML2",
+      pkgConfig: "libxml-2.0",
+      providers: [.apt(["libxml2-dev"])]
+    ),
+    .executableTarget(
+      name: "flowdesk",
+      dependencies: [
+        "FlowEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(
+      name: "FlowEngineTests",
+      dependencies: ["FlowEngine"],
+      resources: [.copy("Resources/published-codes.txt")]
+    ),
+    .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
+  ]
+)

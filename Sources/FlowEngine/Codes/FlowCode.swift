@@ -1,0 +1,96 @@
+import Foundation
+
+/// Every code the engine can produce: the single registry.
+///
+/// A code is `FD` followed by four digits. The first digit names the kind
+/// (1 refusal, 2 drop-out, 3 action error, 4 skip, 5 reschedule). Codes are never
+/// reused: a code that is no longer produced stays here with `isRetired` set, and
+/// stays documented as retired.
+public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Comparable {
+  // Start validation: one refusal per missing setting.
+  case missingEmailFrom = "FD1001"
+  case missingEmailReplyTo = "FD1002"
+  case missingSmsSender = "FD1003"
+  case missingSubscriptionType = "FD1004"
+  case flowHasNoSteps = "FD1005"
+  case invalidTimeWindow = "FD1006"
+
+  // Lifecycle actions that are not allowed in the current status.
+  case flowAlreadyRunning = "FD1101"
+  case startWhilePaused = "FD1102"
+  case pauseWhileNotRunning = "FD1103"
+  case flowAlreadyPaused = "FD1104"
+  case resumeWhileRunning = "FD1105"
+  case resumeWhileNotRunning = "FD1106"
+  case flowAlreadyEnded = "FD1107"
+  case deleteWhileActive = "FD1108"
+  case editWhileRunning = "FD1109"
+  case editNeedsAdministrator = "FD1110"
+  case enrollWhileNotRunning = "FD1111"
+
+  // Structural edit guards and flow definitions.
+  case stepHasActiveParticipants = "FD1201"
+  case everyoneElseBranchRequired = "FD1202"
+  case branchHasActiveParticipants = "FD1203"
+  case invalidFlowDefinition = "FD1204"
+
+  // Enrollment.
+  case contactDoesNotMatchFilter = "FD1301"
+  case contactExcluded = "FD1302"
+  case contactAlreadyStartedFlow = "FD1303"
+  case contactAlreadyInFlow = "FD1304"
+  case participantWasCancelled = "FD1305"
+  case reenrollWhileInFlow = "FD1306"
+
+  // Unknown things.
+  case flowNotFound = "FD1401"
+  case contactNotFound = "FD1402"
+  case participantNotFound = "FD1403"
+
+  // Drop-out reasons.
+  case noConsentOrSubscription = "FD2000"
+  case formerEmployee = "FD2001"
+  case excludedBeforeStep = "FD2002"
+  case consentMissing = "FD2003"
+  case notSubscribed = "FD2004"
+  case noEmailAddress = "FD2005"
+  case emailAddressAlreadyActive = "FD2006"
+  case emailAddressBlocked = "FD2007"
+  case noMobileNumber = "FD2008"
+  case exitedAtSplit = "FD2009"
+  case waitForActionTimedOut = "FD2010"
+
+  // Action errors (seed 003): recorded, the participant goes on.
+  case noAssociatedRecord = "FD3001"
+  case contactHasNoCompany = "FD3002"
+  case lifecycleStageBackwards = "FD3003"
+  case nonMarketingContact = "FD3004"
+  case previouslyUnsubscribed = "FD3005"
+  case previouslyHardBounced = "FD3006"
+  case graymailSuppressed = "FD3007"
+
+  // Skips and reschedules.
+  case actionDatePassed = "FD4001"
+  case rescheduledOutsideTimeWindow = "FD5001"
+
+  /// The code as written everywhere: `FD1002`.
+  public var id: String { rawValue }
+
+  /// The kind, read from the code's first digit.
+  public var kind: CodeKind {
+    switch rawValue.dropFirst(2).first {
+    case "1": .refusal
+    case "2": .dropOut
+    case "3": .actionError
+    case "4": .skip
+    default: .reschedule
+    }
+  }
+
+  public static func < (lhs: FlowCode, rhs: FlowCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+  /// Looks a code up by its text, ignoring case and surrounding white space.
+  public init?(lookup text: String) {
+    self.init(rawValue: text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased())
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import HeapModule
+
+/// An entry in a flow's schedule: who is due when. Entries whose token no longer matches
+/// the participant's are stale and skipped, so rescheduling never searches the heap.
+struct ScheduleEntry: Comparable, Sendable {
+  var due: Date
+  var token: UInt64
+  var contactId: String
+
+  static func < (lhs: Self, rhs: Self) -> Bool {
+    lhs.due != rhs.due ? lhs.due < rhs.due : lhs.token < rhs.token
+  }
+}
+
+/// A key for a split branch, used to count who is inside it.
+struct BranchKey: Hashable, Sendable {
+  var stepId: String
+  var branchId: String
+}
+
+/// Everything the engine keeps about one flow.
+struct FlowState: Sendable {
+  var id: String
+  var version: Int
+  var status: FlowStatus
+  var definition: FlowDefinition {
+    didSet { stepIndex = Self.index(definition.steps) }
+  }
+  private(set) var stepIndex: [String: Int]
+
+  var participants: [String: Participant] = [:]
+  /// Queued participants in enrollment order, released on resume.
+  var queue: [String] = []
+  /// Contact ids of queued and active participants, for end.
+  var inFlow: Set<String> = []
+  /// Active participants by the step they are at, for the edit guards.
+  var occupants: [String: Set<String>] = [:]
+  /// Active participants by the split branch they took.
+  var branchOccupants: [BranchKey: Set<String>] = [:]
+  /// Email addresses held by active participants.
+  var emailClaims: [String: String] = [:]
+  var schedule = Heap<ScheduleEntry>()
+
+  var history: [HistoryEvent] = []
+  var lastErrorAt: Date?
+  var counts: [ParticipantStatus: Int] = [:]
+
+  init(id: String, definition: FlowDefinition) {
+    self.id = id
+    self.version = 1
+    self.status = .notRunning
+    self.definition = definition
+    self.stepIndex = Self.index(definition.steps)
+  }
+
+  static func index(_ steps: [Step]) -> [String: Int] {
+    var index: [String: Int] = [:]
+    for (offset, step) in steps.enumerated() where index[step.id] == nil { index[step.id] = offset }
+    return index
+  }
+
+  func step(_ id: String?) -> Step? {
+    guard let id, let offset = stepIndex[id] else { return nil }
+    return definition.steps[offset]
+  }
+
+  /// The step after `id`, or nil at the end of the flow.
+  func step(after id: String) -> Step? {
+    guard let offset = stepIndex[id], offset + 1 < definition.steps.count else { return nil }
+    return definition.steps[offset + 1]
+  }
+
+  var snapshot: FlowSnapshot {
+    FlowSnapshot(id: id, version: version, status: status, definition: definition)
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// One contact's way through one flow.
+public struct Participant: Sendable, Hashable, Codable {
+  public var contactId: String
+  public internal(set) var status: ParticipantStatus
+  /// Why the participant dropped out; set exactly when `status` is `droppedOut`.
+  public internal(set) var reason: CodedMessage?
+  /// The step the participant is at (or was at when it left), nil while queued.
+  public internal(set) var stepId: String?
+  /// When the participant is due to be advanced next.
+  public internal(set) var due: Date?
+  /// When the participant entered its current step.
+  public internal(set) var enteredStepAt: Date?
+  public internal(set) var enrolledAt: Date
+  /// Counts enrollments; a manual re-enrollment starts a new attempt.
+  public internal(set) var attempt: Int
+  /// Whether the participant waits at its current step (a wait, or a reschedule).
+  public internal(set) var isWaiting: Bool
+  /// Branches taken at splits: split step id to branch id.
+  public internal(set) var branches: [String: String]
+  /// Actions performed by the contact while in the flow.
+  public internal(set) var performedActions: Set<String>
+  /// The email address this participant holds in the flow, if any.
+  var emailClaim: String?
+  /// Identifies the participant's live entry in its flow's schedule.
+  var scheduleToken: UInt64
+
+  init(contactId: String, status: ParticipantStatus, enrolledAt: Date, attempt: Int) {
+    self.contactId = contactId
+    self.status = status
+    self.enrolledAt = enrolledAt
+    self.attempt = attempt
+    self.isWaiting = false
+    self.branches = [:]
+    self.performedActions = []
+    self.scheduleToken = 0
+  }
+}
+
+/// Something that happened to a participant and that flow history keeps: an action error,
+/// a drop-out, a skip or a reschedule.
+public struct HistoryEvent: Sendable, Hashable, Codable {
+  public var time: Date
+  public var flowId: String
+  public var contactId: String
+  public var stepId: String?
+  public var message: CodedMessage
+
+  public var code: FlowCode { message.code }
+  public var kind: CodeKind { message.code.kind }
+}
+
+/// A message the engine sends, written to the outbox in the same step that advances the participant.
+public struct OutboxMessage: Sendable, Hashable, Codable {
+  public enum Channel: String, Sendable, Hashable, Codable { case email, sms }
+
+  /// Unique per flow, participant, step and attempt: a message is sent at most once.
+  public var idempotencyKey: String
+  public var channel: Channel
+  public var flowId: String
+  public var contactId: String
+  public var stepId: String
+  public var attempt: Int
+  public var to: String
+  public var from: String?
+  public var replyTo: String?
+  public var subject: String?
+  public var body: String?
+  public var createdAt: Date
+}
+
+/// What a caller sees of a flow.
+public struct FlowSnapshot: Sendable, Hashable {
+  public var id: String
+  public var version: Int
+  public var status: FlowStatus
+  public var definition: FlowDefinition
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Steps in JSON are flat objects: `{"id": "s1", "type": "sendEmail", "subject": "Hi"}`.
+extension Step: Codable {
+  private enum Keys: String, CodingKey {
+    case id, type, subject, subscriptionType, suppressUnengaged, text
+    case hours, minutes, days, until
+    case action, timeoutHours, exitOnTimeout
+    case branches, everyoneElse
+    case property, set, copyFrom, clear, target
+    case success
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Keys.self)
+    id = try c.decode(String.self, forKey: .id)
+    let type = try c.decode(String.self, forKey: .type)
+    switch type {
+    case "sendEmail":
+      action = .sendEmail(
+        SendEmail(
+          subject: try c.decode(String.self, forKey: .subject),
+          subscriptionType: try c.decodeIfPresent(String.self, forKey: .subscriptionType),
+          suppressUnengaged: try c.decodeIfPresent(Bool.self, forKey: .suppressUnengaged) ?? true))
+    case "sendSMS":
+      action = .sendSMS(SendSMS(text: try c.decode(String.self, forKey: .text)))
+    case "waitTime":
+      if let until = try c.decodeIfPresent(Date.self, forKey: .until) {
+        action = .waitTime(.until(until))
+      } else {
+        let hours = try c.decodeIfPresent(Double.self, forKey: .hours) ?? 0
+        let minutes = try c.decodeIfPresent(Double.self, forKey: .minutes) ?? 0
+        let days = try c.decodeIfPresent(Double.self, forKey: .days) ?? 0
+        let seconds = days * 86_400 + hours * 3600 + minutes * 60
+        guard seconds > 0, seconds.isFinite else {
+          throw DecodingError.dataCorruptedError(
+            forKey: .hours, in: c,
+            debugDescription: "a waitTime step needs a positive hours, minutes or days, or until")
+        }
+        action = .waitTime(.duration(seconds))
+      }
+    case "waitForAction":
+      let hours = try c.decodeIfPresent(Double.self, forKey: .timeoutHours)
+      if let hours, !(hours > 0 && hours.isFinite) {
+        throw DecodingError.dataCorruptedError(
+          forKey: .timeoutHours, in: c, debugDescription: "timeoutHours must be a positive number")
+      }
+      action = .waitForAction(
+        WaitForAction(
+          action: try c.decode(String.self, forKey: .action),
+          timeout: hours.map { $0 * 3600 } ?? WaitForAction.defaultTimeout,
+          exitOnTimeout: try c.decodeIfPresent(Bool.self, forKey: .exitOnTimeout) ?? false))
+    case "split":
+      action = .split(
+        Split(
+          branches: try c.decode([Branch].self, forKey: .branches),
+          everyoneElse: try c.decodeIfPresent(EveryoneElse.self, forKey: .everyoneElse)))
+    case "updateContact":
+      let operation: UpdateContact.Operation
+      if let value = try c.decodeIfPresent(String.self, forKey: .set) {
+        operation = .set(value)
+      } else if let from = try c.decodeIfPresent(String.self, forKey: .copyFrom) {
+        operation = .copy(from: from)
+      } else if try c.decodeIfPresent(Bool.self, forKey: .clear) == true {
+        operation = .clear
+      } else {
+        throw DecodingError.dataCorruptedError(
+          forKey: .set, in: c, debugDescription: "an updateContact step needs one of set, copyFrom, clear")
+      }
+      action = .updateContact(
+        UpdateContact(
+          property: try c.decode(String.self, forKey: .property), operation: operation,
+          target: try c.decodeIfPresent(UpdateContact.Target.self, forKey: .target) ?? .contact))
+    case "finish":
+      action = .finish(Finish(success: try c.decodeIfPresent(Bool.self, forKey: .success) ?? false))
+    default:
+      throw DecodingError.dataCorruptedError(
+        forKey: .type, in: c,
+        debugDescription:
+          "unknown step type \(type); expected sendEmail, sendSMS, waitTime, waitForAction, split, updateContact or finish"
+      )
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(id, forKey: .id)
+    try c.encode(action.typeName, forKey: .type)
+    switch action {
+    case .sendEmail(let email):
+      try c.encode(email.subject, forKey: .subject)
+      try c.encodeIfPresent(email.subscriptionType, forKey: .subscriptionType)
+      try c.encode(email.suppressUnengaged, forKey: .suppressUnengaged)
+    case .sendSMS(let sms): try c.encode(sms.text, forKey: .text)
+    case .waitTime(.duration(let seconds)): try c.encode(seconds / 3600, forKey: .hours)
+    case .waitTime(.until(let date)): try c.encode(date, forKey: .until)
+    case .waitForAction(let wait):
+      try c.encode(wait.action, forKey: .action)
+      try c.encode(wait.timeout / 3600, forKey: .timeoutHours)
+      try c.encode(wait.exitOnTimeout, forKey: .exitOnTimeout)
+    case .split(let split):
+      try c.encode(split.branches, forKey: .branches)
+      try c.encodeIfPresent(split.everyoneElse, forKey: .everyoneElse)
+    case .updateContact(let update):
+      try c.encode(update.property, forKey: .property)
+      switch update.operation {
+      case .set(let value): try c.encode(value, forKey: .set)
+      case .copy(let from): try c.encode(from, forKey: .copyFrom)
+      case .clear: try c.encode(true, forKey: .clear)
+      }
+      try c.encode(update.target, forKey: .target)
+    case .finish(let finish): try c.encode(finish.success, forKey: .success)
+    }
+  }
+}
