@@ -6,6 +6,8 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "FlowEngine", targets: ["FlowEngine"]),
+    .library(name: "Localization", targets: ["Localization"]),
+    .library(name: "HelpContent", targets: ["HelpContent"]),
     .executable(name: "flowdesk", targets: ["flowdesk"]),
   ],
   dependencies: [
@@ -25,10 +27,23 @@ let package = Package(
       pkgConfig: "libxml-2.0",
       providers: [.apt(["libxml2-dev"])]
     ),
+    .target(
+      name: "Localization",
+      dependencies: ["FlowEngine", "CLibXML2"]
+    ),
+    .target(
+      name: "HelpContent",
+      dependencies: [
+        "FlowEngine", "Localization",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "Ink", package: "Ink"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
     .executableTarget(
       name: "flowdesk",
       dependencies: [
-        "FlowEngine",
+        "FlowEngine", "Localization", "HelpContent",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -38,6 +53,8 @@ let package = Package(
       dependencies: ["FlowEngine"],
       resources: [.copy("Resources/published-codes.txt")]
     ),
+    .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
+    .testTarget(name: "HelpContentTests", dependencies: ["HelpContent"]),
     .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
   ]
 )

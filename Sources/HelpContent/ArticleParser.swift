@@ -1,0 +1,171 @@
+import FlowEngine
+import Foundation
+import Ink
+import Localization
+
+/// Turns an article file into an `Article`: front matter through Yams, markdown through Ink,
+/// structure read from the rendered HTML with libxml2.
+enum ArticleParser {
+  static func parse(
+    text: String, url: URL, path: String, folderLanguage: String?
+  ) -> (Article?, [ContentProblem]) {
+    let (matter, body, bodyLine, problems) = FrontMatter.parse(text, file: path)
+    guard let matter else { return (nil, problems) }
+    let html = MarkdownParser().html(from: body)
+    let markdownLines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let headingLines = atxHeadingLines(markdownLines).map { $0 + bodyLine }
+    var sections: [Section] = []
+    var links: [Link] = []
+    var images: [Link] = []
+    if let document = LibXML.parseHTML(html), let root = document.root {
+      let bodyNode = root.elements.first { $0.name == "body" } ?? root
+      sections = readSections(
+        bodyNode, headingLines: headingLines, lastLine: bodyLine + markdownLines.count - 1)
+      for anchor in bodyNode.descendants(named: ["a"]) {
+        guard let href = anchor.attribute("href") else { continue }
+        links.append(
+          Link(target: href, text: anchor.text, line: line(of: href, in: markdownLines, offset: bodyLine)))
+      }
+      for image in bodyNode.descendants(named: ["img"]) {
+        guard let source = image.attribute("src") else { continue }
+        images.append(
+          Link(
+            target: source, text: image.attribute("alt") ?? "",
+            line: line(of: source, in: markdownLines, offset: bodyLine)))
+      }
+    }
+    let article = Article(
+      path: path, url: url, folderLanguage: folderLanguage, frontMatter: matter, markdown: body,
+      bodyLine: bodyLine,
+      html: html, sections: sections, links: links, images: images)
+    return (article, problems)
+  }
+
+  /// The body lines (0-based) of ATX headings, outside fenced code blocks, in order.
+  static func atxHeadingLines(_ lines: [String]) -> [Int] {
+    var result: [Int] = []
+    var fenced = false
+    for (index, line) in lines.enumerated() {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { fenced.toggle() }
+      if !fenced, trimmed.hasPrefix("#"), line.hasPrefix("#") { result.append(index) }
+    }
+    return result
+  }
+
+  /// The file line of the first body line that contains `needle`.
+  static func line(of needle: String, in lines: [String], offset: Int) -> Int {
+    let index = lines.firstIndex { $0.contains(needle) } ?? 0
+    return index + offset
+  }
+
+  private static let headingLevels = ["h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6]
+
+  static func readSections(_ body: LibXML.Node, headingLines: [Int], lastLine: Int) -> [Section] {
+    var sections: [Section] = []
+    var current = Section(
+      level: 0, anchor: nil, heading: "", line: headingLines.isEmpty ? 1 : 1, endLine: lastLine, meaning: [],
+      orderedLists: [], statusLists: [], emphasis: [], comments: [], text: "")
+    var headingNumber = 0
+    // The renderer splits a list whose items are separated by blank lines into one list per
+    // item; consecutive status lists are one list.
+    var previousWasStatusList = false
+    func flush() {
+      if current.level > 0 || !current.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        || !current.comments.isEmpty
+      {
+        sections.append(current)
+      }
+    }
+    for node in body.children {
+      if node.isElement, let level = headingLevels[node.name] {
+        flush()
+        previousWasStatusList = false
+        let line = headingNumber < headingLines.count ? headingLines[headingNumber] : lastLine
+        headingNumber += 1
+        let anchor = node.descendants(named: ["a"]).first { $0.attribute("id") != nil }?.attribute("id")
+        current = Section(
+          level: level, anchor: anchor, heading: normalize(node.text), line: line, endLine: lastLine,
+          meaning: [],
+          orderedLists: [], statusLists: [], emphasis: [], comments: [], text: "")
+        if let previous = sections.indices.last {
+          sections[previous].endLine = max(sections[previous].line, line - 1)
+        }
+        continue
+      }
+      if node.isComment {
+        current.comments.append((node.text, current.line))
+        continue
+      }
+      guard node.isElement else {
+        let text = normalize(node.text)
+        if !text.isEmpty { current.text += text + "\n" }
+        continue
+      }
+      current.text += normalize(node.text) + "\n"
+      current.emphasis += node.descendants(named: ["strong", "b", "em", "i"]).map { trimLabel($0.text) }
+        .filter {
+          !$0.isEmpty
+        }
+      current.comments += commentsBelow(node, line: current.line)
+      switch node.name {
+      case "p" where current.orderedLists.isEmpty:
+        current.meaning.append(normalize(node.text))
+      case "ol":
+        current.orderedLists.append(node.elements.filter { $0.name == "li" }.map { normalize($0.text) })
+      case "ul":
+        if let labels = statusLabels(node) {
+          if previousWasStatusList, !current.statusLists.isEmpty {
+            current.statusLists[current.statusLists.count - 1] += labels
+          } else {
+            current.statusLists.append(labels)
+          }
+          previousWasStatusList = true
+          continue
+        }
+      default: break
+      }
+      previousWasStatusList = false
+    }
+    flush()
+    if let last = sections.indices.last { sections[last].endLine = lastLine }
+    return sections
+  }
+
+  private static func commentsBelow(_ node: LibXML.Node, line: Int) -> [(String, Int)] {
+    node.children.filter(\.isComment).map { ($0.text, line) }
+  }
+
+  /// The labels of a status list, or nil when the list is not one: every item must start
+  /// with bold text ending in a colon (or followed by one).
+  static func statusLabels(_ list: LibXML.Node) -> [String]? {
+    let items = list.elements.filter { $0.name == "li" }
+    guard !items.isEmpty else { return nil }
+    var labels: [String] = []
+    for item in items {
+      // A loose list wraps the item's text in a paragraph.
+      let container = item.elements.first.flatMap { $0.name == "p" ? $0 : nil } ?? item
+      let meaningful = container.children.filter {
+        !($0.isText && $0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+      }
+      guard let first = meaningful.first, first.isElement, ["strong", "b"].contains(first.name) else {
+        return nil
+      }
+      let bold = first.text.trimmingCharacters(in: .whitespaces)
+      let after = meaningful.dropFirst().first.map { $0.text.trimmingCharacters(in: .whitespaces) } ?? ""
+      guard bold.hasSuffix(":") || after.hasPrefix(":") else { return nil }
+      labels.append(trimLabel(bold))
+    }
+    return labels
+  }
+
+  static func trimLabel(_ text: String) -> String {
+    var label = normalize(text)
+    while label.hasSuffix(":") { label.removeLast() }
+    return label.trimmingCharacters(in: .whitespaces)
+  }
+
+  static func normalize(_ text: String) -> String {
+    text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+  }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Yams
+
+/// An article's YAML front matter, checked against the schema.
+public struct FrontMatter: Sendable, Hashable {
+  public static let requiredKeys = [
+    "uid", "title", "description", "keywords", "language", "date", "version", "content_type", "topic",
+  ]
+
+  public var uid: String
+  public var title: String
+  public var description: String
+  public var keywords: [String]
+  public var language: String
+  public var date: String
+  public var version: String
+  public var contentType: String
+  public var topic: String
+  /// For a translation: the uid of its English source article.
+  public var translates: String?
+  /// The codes the article explains.
+  public var codes: [String]
+  /// The line of each key in the file.
+  public var lines: [String: Int]
+
+  /// The date as a comparable day: accepts MM.DD.YYYY (as in the seeds) and YYYY-MM-DD.
+  public var day: Int? { Self.day(from: date) }
+
+  static func day(from text: String) -> Int? {
+    let dotted = text.split(separator: ".").compactMap { Int($0) }
+    if dotted.count == 3, text.contains(".") { return dotted[2] * 10_000 + dotted[0] * 100 + dotted[1] }
+    let dashed = text.split(separator: "-").compactMap { Int($0) }
+    if dashed.count == 3 { return dashed[0] * 10_000 + dashed[1] * 100 + dashed[2] }
+    return nil
+  }
+
+  /// Splits a file into front matter and body, parses the YAML and checks the schema.
+  /// Every schema problem is reported, not only the first.
+  static func parse(_ source: String, file: String) -> (
+    FrontMatter?, body: String, bodyLine: Int, [ContentProblem]
+  ) {
+    func problem(_ line: Int?, _ message: String, _ fix: String) -> ContentProblem {
+      ContentProblem(file: file, line: line, rule: "front-matter", message: message, fix: fix)
+    }
+    let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
+      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    }
+    guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else {
+      return (
+        nil, source, 1,
+        [
+          problem(
+            1, "the file has no front matter",
+            "start the file with a --- line, the YAML front matter, and ---")
+        ]
+      )
+    }
+    guard
+      let close = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
+    else {
+      return (
+        nil, source, 1, [problem(1, "the front matter is not closed", "end the front matter with a --- line")]
+      )
+    }
+    let yaml = lines[1..<close].joined(separator: "\n")
+    let body = lines[(close + 1)...].joined(separator: "\n")
+    let bodyLine = close + 2
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: yaml)
+    } catch {
+      return (
+        nil, body, bodyLine,
+        [
+          problem(
+            yamlLine(error).map { $0 + 1 }, "the front matter is not valid YAML: \(yamlReason(error))",
+            "fix the YAML syntax on that line")
+        ]
+      )
+    }
+    guard let mapping = node?.mapping else {
+      return (
+        nil, body, bodyLine,
+        [problem(2, "the front matter is not a mapping of keys to values", "write one key: value per line")]
+      )
+    }
+    var values: [String: Node] = [:]
+    var keyLines: [String: Int] = [:]
+    var problems: [ContentProblem] = []
+    for (key, value) in mapping {
+      guard let name = key.string else { continue }
+      let line = key.mark.map { $0.line + 1 }
+      if values[name] != nil {
+        problems.append(problem(line, "the key \(name) appears twice", "keep one \(name)"))
+      }
+      values[name] = value
+      keyLines[name] = line
+    }
+    func text(_ key: String) -> String? {
+      guard let value = values[key] else { return nil }
+      if let scalar = value.scalar { return scalar.string.trimmingCharacters(in: .whitespaces) }
+      return nil
+    }
+    func list(_ key: String) -> [String]? {
+      guard let value = values[key] else { return nil }
+      if let sequence = value.sequence { return sequence.compactMap { $0.scalar?.string } }
+      if let scalar = value.scalar {
+        return scalar.string.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+          !$0.isEmpty
+        }
+      }
+      return nil
+    }
+    for key in requiredKeys {
+      if values[key] == nil {
+        problems.append(problem(2, "the required key \(key) is missing", "add \(key): to the front matter"))
+      } else if key == "keywords" ? list(key) == nil : (text(key) ?? "").isEmpty {
+        problems.append(problem(keyLines[key], "the key \(key) is empty or not text", "give \(key) a value"))
+      }
+    }
+    if let date = text("date"), !date.isEmpty, day(from: date) == nil {
+      problems.append(
+        problem(
+          keyLines["date"], "date \(date) is not MM.DD.YYYY or YYYY-MM-DD", "write the date as 11.25.2026"))
+    }
+    let codes = list("codes") ?? []
+    guard problems.isEmpty else { return (nil, body, bodyLine, problems) }
+    let matter = FrontMatter(
+      uid: text("uid")!, title: text("title")!, description: text("description")!,
+      keywords: list("keywords")!,
+      language: text("language")!, date: text("date")!, version: text("version")!,
+      contentType: text("content_type")!,
+      topic: text("topic")!, translates: text("translates"), codes: codes, lines: keyLines)
+    return (matter, body, bodyLine, [])
+  }
+
+  private static func yamlLine(_ error: any Error) -> Int? {
+    guard let error = error as? YamlError else { return nil }
+    switch error {
+    case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+      return mark.line
+    default: return nil
+    }
+  }
+
+  private static func yamlReason(_ error: any Error) -> String {
+    guard let error = error as? YamlError else { return "\(error)" }
+    switch error {
+    case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+      return problem
+    default: return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// One target language's catalog: translations of the English source strings.
+public struct Catalog: Sendable, Hashable {
+  /// One translated string.
+  public struct Unit: Sendable, Hashable {
+    public var id: String
+    /// The English source the translation was made from.
+    public var source: String
+    public var target: String?
+    /// The XLIFF state, such as `translated`, `needs-review-translation` or `new`.
+    public var state: String?
+    /// The line of the trans-unit in its file.
+    public var line: Int
+
+    public init(id: String, source: String, target: String?, state: String?, line: Int) {
+      self.id = id
+      self.source = source
+      self.target = target
+      self.state = state
+      self.line = line
+    }
+
+    /// The translation, when there is one that is not blank.
+    public var translation: String? {
+      guard let target, !target.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+      return target
+    }
+  }
+
+  public var language: Language
+  public var file: URL?
+  public var units: [Unit]
+  public private(set) var byId: [String: Int]
+
+  public init(language: Language, file: URL? = nil, units: [Unit]) {
+    self.language = language
+    self.file = file
+    self.units = units
+    self.byId = [:]
+    for (offset, unit) in units.enumerated() where byId[unit.id] == nil { byId[unit.id] = offset }
+  }
+
+  public func unit(_ id: String) -> Unit? { byId[id].map { units[$0] } }
+}
+
+/// A problem with a catalog file, with where it is.
+public struct CatalogError: Error, Sendable, Hashable, CustomStringConvertible {
+  public var file: String
+  public var line: Int?
+  public var reason: String
+
+  public var description: String {
+    if let line { return "\(file):\(line): \(reason)" }
+    return "\(file): \(reason)"
+  }
+}

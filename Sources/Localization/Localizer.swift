@@ -1,0 +1,90 @@
+import FlowEngine
+import Foundation
+
+/// A string in the language it was found in. When the requested language has no
+/// translation, the English source is used for that string only, and `isFallback` says so.
+public struct LocalizedString: Sendable, Hashable, Codable {
+  public var text: String
+  public var language: Language
+  public var isFallback: Bool
+
+  public init(text: String, language: Language, isFallback: Bool) {
+    self.text = text
+    self.language = language
+    self.isFallback = isFallback
+  }
+}
+
+/// Catalog strings by language, with English (the registry's source strings) underneath.
+public struct Localizer: Sendable {
+  public private(set) var catalogs: [Language: Catalog]
+
+  public init(catalogs: [Catalog] = []) {
+    var byLanguage: [Language: Catalog] = [:]
+    for catalog in catalogs { byLanguage[catalog.language] = catalog }
+    self.catalogs = byLanguage
+  }
+
+  /// Loads `nl.xliff` and `sv.xliff` (any `*.xliff`) from a folder, reporting every bad file.
+  public static func load(from folder: URL) -> (localizer: Localizer, errors: [CatalogError]) {
+    var catalogs: [Catalog] = []
+    var errors: [CatalogError] = []
+    let files =
+      (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil))?
+      .filter { $0.pathExtension == "xliff" }.sorted { $0.lastPathComponent < $1.lastPathComponent } ?? []
+    if files.isEmpty {
+      errors.append(CatalogError(file: folder.path, line: nil, reason: "holds no .xliff catalogs"))
+    }
+    for file in files {
+      do {
+        let catalog = try XLIFF.read(file, displayName: "locales/\(file.lastPathComponent)")
+        if file.deletingPathExtension().lastPathComponent != catalog.language.rawValue {
+          errors.append(
+            CatalogError(
+              file: "locales/\(file.lastPathComponent)", line: nil,
+              reason: "target-language \(catalog.language.rawValue) does not match the file name"))
+        }
+        catalogs.append(catalog)
+      } catch {
+        errors.append(error)
+      }
+    }
+    return (Localizer(catalogs: catalogs), errors)
+  }
+
+  /// The string with this id in a language, falling back to English for this string only.
+  /// A translation whose English source no longer matches is still used (it is reported by
+  /// `flowdesk docs check` as stale).
+  public func string(_ id: String, in language: Language) -> LocalizedString? {
+    guard let source = SourceStrings.byId[id] else { return nil }
+    if language != .en, let translation = catalogs[language]?.unit(id)?.translation {
+      return LocalizedString(text: translation, language: language, isFallback: false)
+    }
+    return LocalizedString(text: source, language: .en, isFallback: language != .en)
+  }
+
+  public func label(_ status: FlowStatus, in language: Language) -> LocalizedString {
+    string(SourceStrings.flowStatusKey(status), in: language)!
+  }
+
+  public func label(_ status: ParticipantStatus, in language: Language) -> LocalizedString {
+    string(SourceStrings.participantStatusKey(status), in: language)!
+  }
+
+  public func title(_ code: FlowCode, in language: Language) -> LocalizedString {
+    string(SourceStrings.titleKey(code), in: language)!
+  }
+
+  /// The one-line message with its parameters filled in.
+  public func message(_ message: CodedMessage, in language: Language) -> LocalizedString {
+    var text = string(SourceStrings.messageKey(message.code), in: language)!
+    text.text = Placeholders.fill(text.text, with: message.parameters)
+    return text
+  }
+
+  /// Every status label of a language, flow statuses first: what a state mention may be.
+  public func stateLabels(in language: Language) -> [(key: String, label: String)] {
+    FlowStatus.allCases.map { ("flow.\($0.rawValue)", label($0, in: language).text) }
+      + ParticipantStatus.allCases.map { ("participant.\($0.rawValue)", label($0, in: language).text) }
+  }
+}

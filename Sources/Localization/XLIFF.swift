@@ -1,0 +1,164 @@
+import Foundation
+
+/// Reads and writes XLIFF 1.2 catalogs. English is always the source language.
+public enum XLIFF {
+  static let namespace = "urn:oasis:names:tc:xliff:document:1.2"
+
+  /// Reads a catalog, refusing anything that declares a DOCTYPE or entities (external
+  /// entities, entity-expansion bombs) before the XML parser sees it.
+  public static func read(_ url: URL, displayName: String? = nil) throws(CatalogError) -> Catalog {
+    let name = displayName ?? url.lastPathComponent
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw CatalogError(file: name, line: nil, reason: "cannot be read: \(error.localizedDescription)")
+    }
+    return try parse(data, file: url, displayName: name)
+  }
+
+  public static func parse(_ data: Data, file: URL? = nil, displayName: String) throws(CatalogError)
+    -> Catalog
+  {
+    if let line = lineOfDeclaration(in: data) {
+      throw CatalogError(
+        file: displayName, line: line,
+        reason:
+          "declares a DOCTYPE or an entity; catalogs may not (external entities and entity expansion are refused)"
+      )
+    }
+    let document: LibXML.Document
+    do {
+      document = try LibXML.parseXML(data, url: displayName)
+    } catch {
+      throw CatalogError(
+        file: displayName, line: error.line, reason: "is not well-formed XML: \(error.message)")
+    }
+    guard !document.hasDoctype else {
+      throw CatalogError(file: displayName, line: 1, reason: "declares a DOCTYPE; catalogs may not")
+    }
+    guard let root = document.root, root.name == "xliff" else {
+      throw CatalogError(
+        file: displayName, line: document.root?.line, reason: "the root element is not <xliff>")
+    }
+    guard root.attribute("version") == "1.2" else {
+      throw CatalogError(file: displayName, line: root.line, reason: "only XLIFF version 1.2 is read")
+    }
+    guard let fileElement = root.elements.first(where: { $0.name == "file" }) else {
+      throw CatalogError(file: displayName, line: root.line, reason: "has no <file> element")
+    }
+    let sourceLanguage = fileElement.attribute("source-language") ?? ""
+    guard LanguageTag(sourceLanguage)?.supported == .en else {
+      throw CatalogError(
+        file: displayName, line: fileElement.line,
+        reason: "source-language must be en, not \"\(sourceLanguage)\"")
+    }
+    let targetText = fileElement.attribute("target-language") ?? ""
+    guard let language = LanguageTag(targetText)?.supported, language != .en else {
+      throw CatalogError(
+        file: displayName, line: fileElement.line,
+        reason: "target-language \"\(targetText)\" is not one of nl, sv")
+    }
+    var units: [Catalog.Unit] = []
+    var seen: Set<String> = []
+    for unit in fileElement.descendants(named: ["trans-unit"]) {
+      guard let id = unit.attribute("id"), !id.isEmpty else {
+        throw CatalogError(file: displayName, line: unit.line, reason: "a trans-unit has no id")
+      }
+      guard seen.insert(id).inserted else {
+        throw CatalogError(file: displayName, line: unit.line, reason: "trans-unit id \(id) appears twice")
+      }
+      let source = unit.elements.first { $0.name == "source" }
+      let target = unit.elements.first { $0.name == "target" }
+      guard let source else {
+        throw CatalogError(file: displayName, line: unit.line, reason: "trans-unit \(id) has no <source>")
+      }
+      units.append(
+        Catalog.Unit(
+          id: id, source: source.text, target: target?.text, state: target?.attribute("state"),
+          line: unit.line))
+    }
+    return Catalog(language: language, file: file, units: units)
+  }
+
+  /// The line of the first `<!DOCTYPE` or `<!ENTITY`, if any.
+  static func lineOfDeclaration(in data: Data) -> Int? {
+    let bytes = [UInt8](data)
+    let markers = [Array("<!DOCTYPE".utf8), Array("<!ENTITY".utf8)]
+    var line = 1
+    var index = 0
+    while index < bytes.count {
+      if bytes[index] == UInt8(ascii: "\n") { line += 1 }
+      if bytes[index] == UInt8(ascii: "<") {
+        for marker in markers where index + marker.count <= bytes.count {
+          if zip(bytes[index..<(index + marker.count)], marker).allSatisfy({ $0.uppercased == $1 }) {
+            return line
+          }
+        }
+      }
+      index += 1
+    }
+    return nil
+  }
+
+  /// What an export changed.
+  public struct ExportReport: Sendable, Hashable {
+    public var kept = 0
+    public var added: [String] = []
+    public var needsReview: [String] = []
+    public var dropped: [String] = []
+  }
+
+  /// Regenerates a catalog from the English source strings, keeping every existing
+  /// translation. A unit whose English source changed keeps its translation and is marked
+  /// `needs-review-translation`; a new unit gets an empty target with state `new`.
+  public static func export(
+    language: Language, existing: Catalog?, sources: [(id: String, text: String)] = SourceStrings.all
+  ) -> (xml: String, report: ExportReport) {
+    var report = ExportReport()
+    var lines = [
+      #"<?xml version="1.0" encoding="UTF-8"?>"#,
+      #"<xliff version="1.2" xmlns="\#(namespace)">"#,
+      #"  <file original="flowdesk" source-language="en" target-language="\#(language.rawValue)" datatype="plaintext">"#,
+      "    <body>",
+    ]
+    for (id, text) in sources {
+      var target = ""
+      var state = "new"
+      if let old = existing?.unit(id) {
+        target = old.target ?? ""
+        if old.source == text {
+          state = old.state ?? (old.translation == nil ? "new" : "translated")
+          report.kept += 1
+        } else {
+          state = old.translation == nil ? "new" : "needs-review-translation"
+          report.needsReview.append(id)
+        }
+      } else {
+        report.added.append(id)
+      }
+      lines.append("      <trans-unit id=\"\(escape(id))\">")
+      lines.append("        <source>\(escapeText(text))</source>")
+      lines.append("        <target state=\"\(escape(state))\">\(escapeText(target))</target>")
+      lines.append("      </trans-unit>")
+    }
+    let current = Set(sources.map(\.id))
+    report.dropped = existing?.units.map(\.id).filter { !current.contains($0) } ?? []
+    lines += ["    </body>", "  </file>", "</xliff>", ""]
+    return (lines.joined(separator: "\n"), report)
+  }
+
+  static func escapeText(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;")
+  }
+
+  static func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+  }
+}
+
+extension UInt8 {
+  fileprivate var uppercased: UInt8 { (97...122).contains(self) ? self - 32 : self }
+}

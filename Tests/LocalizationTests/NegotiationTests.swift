@@ -1,0 +1,50 @@
+import Localization
+import Testing
+
+@Suite("Language negotiation")
+struct NegotiationTests {
+  @Test func explicitLanguageWins() throws {
+    let result = try LanguageNegotiation.negotiate(explicit: "sv", acceptLanguage: "nl")
+    #expect(result == NegotiatedLanguage(language: .sv, source: .explicit))
+  }
+
+  @Test func acceptLanguageIsOrderedByQuality() throws {
+    let result = try LanguageNegotiation.negotiate(acceptLanguage: "fr;q=0.9, nl;q=0.5, sv;q=0.8")
+    #expect(result == NegotiatedLanguage(language: .sv, source: .acceptLanguage))
+  }
+
+  @Test func regionalTagFallsBackToItsLanguage() throws {
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "nl-BE").language == .nl)
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "sv-FI").language == .sv)
+    #expect(try LanguageNegotiation.negotiate(explicit: "nl-BE").language == .nl)
+  }
+
+  @Test func unsupportedLanguageFallsBackToEnglish() throws {
+    #expect(
+      try LanguageNegotiation.negotiate(acceptLanguage: "fr")
+        == NegotiatedLanguage(language: .en, source: .fallback))
+    #expect(try LanguageNegotiation.negotiate(explicit: "fr").language == .en)
+    #expect(try LanguageNegotiation.negotiate().language == .en)
+  }
+
+  @Test func qualityZeroRefusesALanguage() throws {
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "nl;q=0, *;q=0.5").language == .en)
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "en;q=0, nl;q=0, *").language == .sv)
+  }
+
+  @Test func malformedAcceptLanguageEntriesAreIgnored() throws {
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "!!, nl;q=abc, sv;q=0.3").language == .sv)
+  }
+
+  @Test func invalidExplicitTagIsAnError() {
+    #expect(throws: InvalidLanguageTag.self) { try LanguageNegotiation.negotiate(explicit: "not a tag!") }
+  }
+
+  @Test func languageTagsAreCheckedForShape() {
+    #expect(LanguageTag("zh-Hant-TW")?.language == "zh")
+    #expect(LanguageTag("NL-be")?.supported == .nl)
+    #expect(LanguageTag("n") == nil)
+    #expect(LanguageTag("nl--BE") == nil)
+    #expect(LanguageTag("nl_BE") == nil)
+  }
+}
