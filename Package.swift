@@ -54,7 +54,9 @@ let package = Package(
       resources: [.copy("Resources/published-codes.txt")]
     ),
     .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
-    .testTarget(name: "HelpContentTests", dependencies: ["HelpContent"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "HelpContentTests", dependencies: ["HelpContent", "TestSupport"]),
+    .testTarget(name: "DocsRegressionTests", dependencies: ["HelpContent", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
   ]
 )

@@ -44,7 +44,7 @@ public struct Section: Sendable, Hashable {
   public var orderedLists: [[String]]
   /// Status lists: bullet lists whose items start with a bold label and a colon.
   public var statusLists: [[String]]
-  /// Bold and italic texts, trimmed of a trailing colon.
+  /// Bold and italic texts outside status lists, trimmed of a trailing colon.
   public var emphasis: [String]
   /// HTML comments, such as hidden scenarios, with their lines.
   public var comments: [(text: String, line: Int)]

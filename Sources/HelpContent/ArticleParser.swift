@@ -103,10 +103,11 @@ enum ArticleParser {
         continue
       }
       current.text += normalize(node.text) + "\n"
-      current.emphasis += node.descendants(named: ["strong", "b", "em", "i"]).map { trimLabel($0.text) }
-        .filter {
-          !$0.isEmpty
-        }
+      // A status list's labels are checked on their own (labels rule); they are not mentions.
+      if !(node.name == "ul" && statusLabels(node) != nil) {
+        current.emphasis += node.descendants(named: ["strong", "b", "em", "i"]).map { trimLabel($0.text) }
+          .filter { !$0.isEmpty }
+      }
       current.comments += commentsBelow(node, line: current.line)
       switch node.name {
       case "p" where current.orderedLists.isEmpty:

@@ -2,6 +2,7 @@ import FlowEngine
 import Foundation
 import HelpContent
 import Localization
+import TestSupport
 import Testing
 
 @Suite("Article loader")
