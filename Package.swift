@@ -8,11 +8,14 @@ let package = Package(
     .library(name: "FlowEngine", targets: ["FlowEngine"]),
     .library(name: "Localization", targets: ["Localization"]),
     .library(name: "HelpContent", targets: ["HelpContent"]),
+    .library(name: "FlowStore", targets: ["FlowStore"]),
+    .library(name: "HelpSearch", targets: ["HelpSearch"]),
     .executable(name: "flowdesk", targets: ["flowdesk"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
@@ -40,10 +43,22 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .target(
+      name: "FlowStore",
+      dependencies: [
+        "FlowEngine",
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "HelpSearch",
+      dependencies: ["HelpContent", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .executableTarget(
       name: "flowdesk",
       dependencies: [
-        "FlowEngine", "Localization", "HelpContent",
+        "FlowEngine", "Localization", "HelpContent", "HelpSearch", "FlowStore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]
@@ -56,7 +71,19 @@ let package = Package(
     .testTarget(name: "LocalizationTests", dependencies: ["Localization"]),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "HelpContentTests", dependencies: ["HelpContent", "TestSupport"]),
+    .testTarget(name: "HelpSearchTests", dependencies: ["HelpSearch", "TestSupport"]),
     .testTarget(name: "DocsRegressionTests", dependencies: ["HelpContent", "TestSupport"]),
+    .executableTarget(
+      name: "flowdesk-crash-worker",
+      dependencies: ["FlowStore"],
+      path: "Tests/CrashWorker"
+    ),
+    .testTarget(
+      name: "FlowStoreTests",
+      dependencies: [
+        "FlowStore", "TestSupport", "flowdesk-crash-worker", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
     .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
   ]
 )

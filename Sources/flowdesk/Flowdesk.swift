@@ -6,6 +6,6 @@ struct Flowdesk: AsyncParsableCommand {
     commandName: "flowdesk",
     abstract:
       "A marketing-automation flow engine whose every state and error is explained in English, Dutch and Swedish.",
-    subcommands: [Serve.self, Codes.self, Explain.self, States.self, Docs.self, Locales.self]
+    subcommands: [Serve.self, Codes.self, Explain.self, Search.self, States.self, Docs.self, Locales.self]
   )
 }

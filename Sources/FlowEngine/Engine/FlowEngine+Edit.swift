@@ -21,6 +21,7 @@ extension FlowEngine {
       let old = flow.definition
       flow.definition = definition
       flow.version += 1
+      flow.definitionChanged = true
       engine.repositionParticipants(in: &flow, from: old, now: now)
       return flow.snapshot
     }

@@ -11,6 +11,7 @@ extension FlowEngine {
     nextFlowNumber += 1
     let flow = FlowState(id: id, definition: definition)
     flows[id] = flow
+    changedFlows.insert(id)
     return flow.snapshot
   }
 
@@ -90,6 +91,8 @@ extension FlowEngine {
       throw Refusal(.deleteWhileActive, ["status": flow.status.rawValue])
     }
     flows[flowId] = nil
+    changedFlows.remove(flowId)
+    deletedFlows.insert(flowId)
   }
 
   /// Where the lifecycle table says an action is allowed.

@@ -8,6 +8,8 @@ public struct AdvanceReport: Sendable, Hashable {
   public var stepsTaken = 0
   /// Whether participants that are already due are left for the next call (a batch limit).
   public var moreDue = false
+
+  public init() {}
 }
 
 /// Moving participants through the steps: the pre-step checks, the steps, and their outcomes.
@@ -274,6 +276,7 @@ extension FlowEngine {
         return CodedMessage(.noAssociatedRecord, ["step": step, "property": update.property])
       }
       companies[companyId, default: [:]][update.property] = value
+      changedCompanies.insert(companyId)
       return nil
     case .contact:
       if update.property == "lifecycleStage" {
@@ -287,6 +290,7 @@ extension FlowEngine {
         contact.properties[update.property] = value
       }
       contacts[contactId] = contact
+      changedContacts.insert(contactId)
       return nil
     }
   }
@@ -374,8 +378,10 @@ extension FlowEngine {
   mutating func record(
     _ message: CodedMessage, for contactId: String, at stepId: String?, in flow: inout FlowState, now: Date
   ) {
-    flow.history.append(
-      HistoryEvent(time: now, flowId: flow.id, contactId: contactId, stepId: stepId, message: message))
+    let event = HistoryEvent(
+      time: now, flowId: flow.id, contactId: contactId, stepId: stepId, message: message)
+    flow.history.append(event)
+    pendingHistory.append(event)
     if message.code.kind == .actionError { flow.lastErrorAt = max(flow.lastErrorAt ?? now, now) }
   }
 

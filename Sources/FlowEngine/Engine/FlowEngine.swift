@@ -18,6 +18,12 @@ public struct FlowEngine: Sendable {
   var outbox: [OutboxMessage] = []
   var nextFlowNumber = 1
   var nextToken: UInt64 = 1
+  // What changed since the host last took the changes.
+  var changedFlows: Set<String> = []
+  var deletedFlows: Set<String> = []
+  var changedContacts: Set<String> = []
+  var changedCompanies: Set<String> = []
+  var pendingHistory: [HistoryEvent] = []
 
   public init(clock: any FlowClock) {
     self.clock = clock
@@ -28,6 +34,7 @@ public struct FlowEngine: Sendable {
   /// Adds a contact, or replaces the one with the same id.
   public mutating func upsertContact(_ contact: Contact) {
     contacts[contact.id] = contact
+    changedContacts.insert(contact.id)
   }
 
   public func contact(_ id: String) -> Contact? { contacts[id] }
@@ -120,7 +127,10 @@ public struct FlowEngine: Sendable {
     _ id: String, _ body: (inout FlowEngine, inout FlowState) throws(Refusal) -> R
   ) throws(Refusal) -> R {
     guard var flow = flows.removeValue(forKey: id) else { throw Refusal(.flowNotFound, ["flow": id]) }
-    defer { flows[id] = flow }
+    defer {
+      flows[id] = flow
+      changedFlows.insert(id)
+    }
     return try body(&self, &flow)
   }
 }

@@ -19,6 +19,36 @@ struct BranchKey: Hashable, Sendable {
   var branchId: String
 }
 
+/// Participants by contact id, remembering which ones changed since the host last
+/// persisted them.
+struct ParticipantTable: Sendable {
+  private(set) var storage: [String: Participant] = [:]
+  private(set) var changed: Set<String> = []
+
+  subscript(contactId: String) -> Participant? {
+    get { storage[contactId] }
+    set {
+      changed.insert(contactId)
+      storage[contactId] = newValue
+    }
+    _modify {
+      changed.insert(contactId)
+      yield &storage[contactId]
+    }
+  }
+
+  var values: Dictionary<String, Participant>.Values { storage.values }
+  var count: Int { storage.count }
+
+  mutating func takeChanged() -> Set<String> {
+    defer { changed.removeAll(keepingCapacity: true) }
+    return changed
+  }
+
+  /// Loads a participant without marking it changed.
+  mutating func restore(_ participant: Participant) { storage[participant.contactId] = participant }
+}
+
 /// Everything the engine keeps about one flow.
 struct FlowState: Sendable {
   var id: String
@@ -29,7 +59,7 @@ struct FlowState: Sendable {
   }
   private(set) var stepIndex: [String: Int]
 
-  var participants: [String: Participant] = [:]
+  var participants = ParticipantTable()
   /// Queued participants in enrollment order, released on resume.
   var queue: [String] = []
   /// Contact ids of queued and active participants, for end.
@@ -44,6 +74,8 @@ struct FlowState: Sendable {
 
   var history: [HistoryEvent] = []
   var lastErrorAt: Date?
+  /// Whether the definition changed since the host last persisted the flow.
+  var definitionChanged = true
   var counts: [ParticipantStatus: Int] = [:]
 
   init(id: String, definition: FlowDefinition) {
@@ -52,6 +84,11 @@ struct FlowState: Sendable {
     self.status = .notRunning
     self.definition = definition
     self.stepIndex = Self.index(definition.steps)
+  }
+
+  /// The persistent part of the flow.
+  var record: FlowRecord {
+    FlowRecord(id: id, version: version, status: status, definition: definition, lastErrorAt: lastErrorAt)
   }
 
   static func index(_ steps: [Step]) -> [String: Int] {

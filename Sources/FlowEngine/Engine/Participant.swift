@@ -47,6 +47,14 @@ public struct HistoryEvent: Sendable, Hashable, Codable {
   public var stepId: String?
   public var message: CodedMessage
 
+  public init(time: Date, flowId: String, contactId: String, stepId: String?, message: CodedMessage) {
+    self.time = time
+    self.flowId = flowId
+    self.contactId = contactId
+    self.stepId = stepId
+    self.message = message
+  }
+
   public var code: FlowCode { message.code }
   public var kind: CodeKind { message.code.kind }
 }
@@ -68,6 +76,24 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
   public var subject: String?
   public var body: String?
   public var createdAt: Date
+
+  public init(
+    idempotencyKey: String, channel: Channel, flowId: String, contactId: String, stepId: String, attempt: Int,
+    to: String, from: String?, replyTo: String?, subject: String?, body: String?, createdAt: Date
+  ) {
+    self.idempotencyKey = idempotencyKey
+    self.channel = channel
+    self.flowId = flowId
+    self.contactId = contactId
+    self.stepId = stepId
+    self.attempt = attempt
+    self.to = to
+    self.from = from
+    self.replyTo = replyTo
+    self.subject = subject
+    self.body = body
+    self.createdAt = createdAt
+  }
 }
 
 /// What a caller sees of a flow.

@@ -1,0 +1,369 @@
+import FlowEngine
+import Foundation
+import GRDB
+
+/// The embedded default store: SQLite through GRDB, in WAL mode with foreign keys on.
+///
+/// A file that is not a SQLite database, or a database of another application, is refused
+/// with a clear error and left untouched.
+public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
+  /// `FDK1` in ASCII: marks a database as Flowdesk's.
+  static let applicationID: Int32 = 0x4644_4B31
+
+  public let path: String
+  let pool: DatabasePool
+  private let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }()
+
+  /// Opens (creating and migrating when needed) the database at `path`.
+  /// `maximumPages` caps the file size, for tests of a full disk.
+  public init(path: String, maximumPages: Int? = nil) throws(StoreError) {
+    self.path = path
+    try Self.checkExistingFile(path)
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.busyMode = .timeout(5)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+      if let maximumPages { try db.execute(sql: "PRAGMA max_page_count = \(maximumPages)") }
+    }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      let migrator = Self.migrator
+      if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+        throw StoreError(
+          .newerSchema, path: path, reason: "was written by a newer Flowdesk; upgrade Flowdesk to open it")
+      }
+      try migrator.migrate(pool)
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// Refuses, without writing, a file that is not SQLite or belongs to another application.
+  static func checkExistingFile(_ path: String) throws(StoreError) {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return }
+    defer { try? handle.close() }
+    let header = (try? handle.read(upToCount: 100)) ?? Data()
+    guard !header.isEmpty else { return }
+    guard header.count >= 16, header.prefix(16) == Data("SQLite format 3\0".utf8) else {
+      throw StoreError(
+        .notADatabase, path: path,
+        reason: "is not a SQLite database (corrupt or foreign file); it was not changed")
+    }
+    // Read the application id through SQLite: a recent change may still be in the WAL file.
+    var configuration = Configuration()
+    configuration.readonly = true
+    do {
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      let (id, tables) = try queue.read { db in
+        (
+          try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+          try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        )
+      }
+      try queue.close()
+      // Ours, or empty (a first start that stopped before its first migration).
+      guard id != applicationID, !tables.isEmpty else { return }
+      throw StoreError(
+        .foreignDatabase, path: path, reason: "belongs to another application; it was not changed")
+    } catch let error as StoreError {
+      throw error
+    } catch {
+      throw storeError(error, path: path)
+    }
+  }
+
+  static func storeError(_ error: any Error, path: String) -> StoreError {
+    if let error = error as? StoreError { return error }
+    guard let error = error as? DatabaseError else { return StoreError(.io, path: path, reason: "\(error)") }
+    switch error.resultCode {
+    case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+      return StoreError(
+        .notADatabase, path: path, reason: "is corrupt or not a SQLite database; it was not changed")
+    case .SQLITE_FULL:
+      return StoreError(
+        .full, path: path, reason: "the disk or database is full; nothing of the last change was written")
+    case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+      return StoreError(.readOnly, path: path, reason: "cannot be written: \(error.message ?? "read-only")")
+    default:
+      return StoreError(.io, path: path, reason: error.message ?? "\(error)")
+    }
+  }
+
+  // MARK: Schema
+
+  /// Named, append-only migrations. Never edit a registered migration: add a new one.
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1 flows, participants, contacts, history, outbox") { db in
+      // Marks the file as Flowdesk's in the same transaction that creates the schema.
+      try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+      try db.execute(
+        sql: """
+          CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          CREATE TABLE contacts (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+          CREATE TABLE companies (id TEXT PRIMARY KEY, data BLOB NOT NULL);
+          CREATE TABLE flows (
+            id TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            last_error_at REAL
+          );
+          CREATE TABLE flow_versions (
+            flow_id TEXT NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            definition BLOB NOT NULL,
+            PRIMARY KEY (flow_id, version)
+          );
+          CREATE TABLE participants (
+            flow_id TEXT NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+            contact_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            step_id TEXT,
+            due REAL,
+            reason TEXT,
+            data BLOB NOT NULL,
+            PRIMARY KEY (flow_id, contact_id)
+          );
+          CREATE TABLE history (
+            id INTEGER PRIMARY KEY,
+            flow_id TEXT NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+            time REAL NOT NULL,
+            contact_id TEXT NOT NULL,
+            step_id TEXT,
+            code TEXT NOT NULL,
+            parameters BLOB NOT NULL
+          );
+          CREATE INDEX history_by_flow ON history(flow_id, time);
+          CREATE TABLE outbox (
+            idempotency_key TEXT PRIMARY KEY,
+            flow_id TEXT NOT NULL,
+            contact_id TEXT NOT NULL,
+            step_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at REAL NOT NULL,
+            sent_at REAL
+          );
+          """)
+    }
+    migrator.registerMigration("v2 indexes for due participants, retention and pending outbox") { db in
+      try db.execute(
+        sql: """
+          CREATE INDEX participants_by_due ON participants(due) WHERE due IS NOT NULL;
+          CREATE INDEX history_by_time ON history(time);
+          CREATE INDEX outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
+          """)
+    }
+    return migrator
+  }
+
+  /// The names of the migrations applied to the database.
+  public func appliedMigrations() throws -> [String] {
+    try pool.read { try Self.migrator.appliedIdentifiers($0).sorted() }
+  }
+
+  // MARK: FlowStore
+
+  public func load(historySince: Date) throws -> EngineSnapshot {
+    do {
+      return try pool.read { db in
+        let decoder = JSONDecoder()
+        var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+          let key: String = row["key"]
+          let value: String = row["value"]
+          if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
+          if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
+        }
+        let contacts = try Row.fetchAll(db, sql: "SELECT data FROM contacts").map {
+          try decoder.decode(Contact.self, from: $0["data"] as Data)
+        }
+        var companies: [String: [String: String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
+          companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
+        }
+        let flows = try Row.fetchAll(
+          db,
+          sql: """
+            SELECT f.id, f.version, f.status, f.last_error_at, v.definition
+            FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+            ORDER BY f.rowid
+            """
+        ).map { row in
+          FlowRecord(
+            id: row["id"], version: row["version"],
+            status: FlowStatus(rawValue: row["status"]) ?? .notRunning,
+            definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
+            lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+        let participants = try Row.fetchAll(db, sql: "SELECT flow_id, data FROM participants").map { row in
+          ParticipantRecord(
+            flowId: row["flow_id"],
+            participant: try decoder.decode(Participant.self, from: row["data"] as Data))
+        }
+        let history = try Row.fetchAll(
+          db,
+          sql:
+            "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
+          arguments: [historySince.timeIntervalSince1970]
+        ).compactMap { row -> HistoryEvent? in
+          guard let code = FlowCode(rawValue: row["code"]) else { return nil }
+          let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
+          return HistoryEvent(
+            time: Date(timeIntervalSince1970: row["time"]), flowId: row["flow_id"],
+            contactId: row["contact_id"],
+            stepId: row["step_id"], message: CodedMessage(code, parameters))
+        }
+        return EngineSnapshot(
+          flows: flows, participants: participants, contacts: contacts, companies: companies,
+          history: history,
+          counters: counters)
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func commit(_ changes: EngineChanges) throws {
+    guard !changes.isEmpty else { return }
+    let encoder = self.encoder
+    do {
+      try pool.write { db in
+        for id in changes.deletedFlows {
+          try db.execute(sql: "DELETE FROM flows WHERE id = ?", arguments: [id])
+        }
+        let upsertFlow = try db.cachedStatement(
+          sql: """
+            INSERT INTO flows (id, version, status, last_error_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
+              last_error_at = excluded.last_error_at
+            """)
+        let insertVersion = try db.cachedStatement(
+          sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
+        for flow in changes.flows {
+          try upsertFlow.execute(arguments: [
+            flow.id, flow.version, flow.status.rawValue, flow.lastErrorAt?.timeIntervalSince1970,
+          ])
+          if changes.newDefinitions.contains(flow.id) {
+            try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
+          }
+        }
+        let upsertContact = try db.cachedStatement(
+          sql:
+            "INSERT INTO contacts (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
+        )
+        for contact in changes.contacts {
+          try upsertContact.execute(arguments: [contact.id, try encoder.encode(contact)])
+        }
+        let upsertCompany = try db.cachedStatement(
+          sql:
+            "INSERT INTO companies (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
+        )
+        for (id, properties) in changes.companies {
+          try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
+        }
+        let upsertParticipant = try db.cachedStatement(
+          sql: """
+            INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
+              due = excluded.due, reason = excluded.reason, data = excluded.data
+            """)
+        for record in changes.participants {
+          let p = record.participant
+          try upsertParticipant.execute(arguments: [
+            record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
+            p.reason?.code.id,
+            try encoder.encode(p),
+          ])
+        }
+        let insertEvent = try db.cachedStatement(
+          sql:
+            "INSERT INTO history (flow_id, time, contact_id, step_id, code, parameters) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        for event in changes.history {
+          try insertEvent.execute(arguments: [
+            event.flowId, event.time.timeIntervalSince1970, event.contactId, event.stepId, event.code.id,
+            try encoder.encode(event.message.parameters),
+          ])
+        }
+        // A plain INSERT: a message already written makes the whole commit fail.
+        let insertMessage = try db.cachedStatement(
+          sql: """
+            INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for message in changes.outbox {
+          try insertMessage.execute(arguments: [
+            message.idempotencyKey, message.flowId, message.contactId, message.stepId, message.attempt,
+            message.channel.rawValue, message.to, try encoder.encode(message),
+            message.createdAt.timeIntervalSince1970,
+          ])
+        }
+        let setMeta = try db.cachedStatement(
+          sql:
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+        )
+        try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
+        try setMeta.execute(arguments: ["nextToken", String(changes.counters.nextToken)])
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  @discardableResult
+  public func pruneHistory(before cutoff: Date) throws -> Int {
+    do {
+      return try pool.write { db in
+        try db.execute(sql: "DELETE FROM history WHERE time < ?", arguments: [cutoff.timeIntervalSince1970])
+        return db.changesCount
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func pendingOutbox(limit: Int) throws -> [OutboxMessage] {
+    do {
+      return try pool.read { db in
+        let decoder = JSONDecoder()
+        return try Row.fetchAll(
+          db, sql: "SELECT data FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
+          arguments: [limit]
+        ).map { try decoder.decode(OutboxMessage.self, from: $0["data"] as Data) }
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func markSent(_ idempotencyKeys: [String], at time: Date) throws {
+    do {
+      try pool.write { db in
+        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ? WHERE idempotency_key = ?")
+        for key in idempotencyKeys { try statement.execute(arguments: [time.timeIntervalSince1970, key]) }
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func outboxCount() throws -> Int {
+    do {
+      return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+}

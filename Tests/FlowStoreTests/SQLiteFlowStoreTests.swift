@@ -1,0 +1,258 @@
+import FlowEngine
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+@testable import FlowStore
+
+@Suite("SQLite store")
+struct SQLiteFlowStoreTests {
+  let clock = ManualClock(Date(timeIntervalSince1970: 1_767_258_000))
+
+  static let settings = FlowSettings(
+    emailFrom: "news@example.com", emailReplyTo: "help@example.com", subscriptionType: "newsletter")
+
+  static func flow() -> FlowDefinition {
+    FlowDefinition(
+      name: "Welcome", settings: settings,
+      steps: [
+        Step(id: "hello", .sendEmail(SendEmail(subject: "Hello"))),
+        Step(id: "wait", .waitTime(.duration(3600))),
+        Step(id: "set", .updateContact(UpdateContact(property: "x", operation: .set("y"), target: .company))),
+        Step(id: "done", .finish(Finish())),
+      ])
+  }
+
+  static func contact(_ id: String) -> Contact {
+    Contact(id: id, email: "\(id)@example.com", consent: true, subscriptions: ["newsletter"])
+  }
+
+  func withFolder<R>(_ body: (URL) async throws -> R) async throws -> R {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try await body(folder)
+  }
+
+  @Test func migrationsRunFromAnEmptyDatabase() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      #expect(try store.appliedMigrations().count == 2)
+      let mode = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+      #expect(mode == "wal")
+      let foreignKeys = try await store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
+      #expect(foreignKeys == 1)
+    }
+  }
+
+  @Test func migrationRunsFromThePreviousSchemaVersionAndKeepsData() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      // A database as the previous version left it: only the first migration, with a contact.
+      let queue = try DatabaseQueue(path: path)
+      try await queue.write {
+        try $0.execute(sql: "PRAGMA application_id = \(SQLiteFlowStore.applicationID)")
+      }
+      try SQLiteFlowStore.migrator.migrate(queue, upTo: "v1 flows, participants, contacts, history, outbox")
+      let contact = Self.contact("ann")
+      try await queue.write {
+        try $0.execute(
+          sql: "INSERT INTO contacts (id, data) VALUES (?, ?)",
+          arguments: ["ann", try JSONEncoder().encode(contact)])
+      }
+      try queue.close()
+      let store = try SQLiteFlowStore(path: path)
+      #expect(try store.appliedMigrations().count == 2)
+      #expect(try store.load(historySince: .distantPast).contacts == [contact])
+      let indexes = try await store.pool.read {
+        try String.fetchAll(
+          $0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'participants_by_due'")
+      }
+      #expect(indexes == ["participants_by_due"])
+    }
+  }
+
+  @Test func stateSurvivesARestart() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let flowId: String
+      do {
+        let host = try FlowHost(store: try SQLiteFlowStore(path: path), clock: clock)
+        flowId = try await host.perform { engine in
+          engine.upsertContact(Self.contact("ann"))
+          engine.upsertContact(Self.contact("bob"))
+          let id = try engine.createFlow(Self.flow()).id
+          try engine.start(id)
+          try engine.enroll("ann", in: id)
+          return id
+        }
+        try await host.runDue()
+        _ = try await host.perform { engine in
+          try engine.pause(flowId)
+          try engine.enroll("bob", in: flowId)
+        }
+      }
+      let host = try FlowHost(store: try SQLiteFlowStore(path: path), clock: clock)
+      let statuses = try await host.read {
+        try $0.participants(in: flowId).map { "\($0.contactId):\($0.status)" }
+      }
+      #expect(statuses == ["ann:active", "bob:queued"])
+      #expect(try await host.read { try $0.flow(flowId).status } == .paused)
+      _ = try await host.perform { try $0.resume(flowId) }
+      clock.advance(by: 3600)
+      try await host.runDue()
+      #expect(try await host.read { try $0.participants(in: flowId).map(\.status) } == [.finished, .active])
+      clock.advance(by: 3600)
+      try await host.runDue()
+      #expect(
+        try await host.read { try $0.participants(in: flowId).map(\.status) } == [.finished, .finished])
+      #expect(
+        try await host.read { try $0.history(of: flowId).map(\.code) } == [
+          .noAssociatedRecord, .noAssociatedRecord,
+        ])
+      #expect(try await host.store.outboxCount() == 2)
+      #expect(await host.read { $0.flowsWithErrors().map(\.flowId) } == [flowId])
+    }
+  }
+
+  @Test func anEditMakesANewDefinitionVersion() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      let host = try FlowHost(store: store, clock: clock)
+      let id = try await host.perform { try $0.createFlow(Self.flow()).id }
+      var edited = Self.flow()
+      edited.name = "Welcome, edited"
+      _ = try await host.perform { try $0.edit(id, to: edited, as: .flowAdministrator) }
+      let versions = try await store.pool.read {
+        try Int.fetchAll($0, sql: "SELECT version FROM flow_versions ORDER BY version")
+      }
+      #expect(versions == [1, 2])
+      #expect(try store.load(historySince: .distantPast).flows.first?.definition.name == "Welcome, edited")
+    }
+  }
+
+  @Test func corruptFileIsRefusedAndLeftUntouched() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+      try garbage.write(to: URL(fileURLWithPath: path))
+      #expect {
+        _ = try SQLiteFlowStore(path: path)
+      } throws: { ($0 as? StoreError)?.kind == .notADatabase }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+  }
+
+  @Test func databaseOfAnotherApplicationIsRefusedAndLeftUntouched() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let queue = try DatabaseQueue(path: path)
+      try await queue.write {
+        try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1)")
+      }
+      try queue.close()
+      let before = try Data(contentsOf: URL(fileURLWithPath: path))
+      #expect {
+        _ = try SQLiteFlowStore(path: path)
+      } throws: { ($0 as? StoreError)?.kind == .foreignDatabase }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+    }
+  }
+
+  @Test func fullDatabaseGivesAClearErrorAndNoPartialState() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      do {
+        _ = try SQLiteFlowStore(path: path)
+      }
+      let store = try SQLiteFlowStore(path: path, maximumPages: 40)
+      let host = try FlowHost(store: store, clock: clock)
+      let big = String(repeating: "x", count: 4000)
+      var failure: StoreError?
+      for batch in 0..<50 where failure == nil {
+        do {
+          _ = try await host.perform { engine in
+            for n in 0..<10 {
+              var contact = Self.contact("c\(batch)-\(n)")
+              contact.properties["note"] = big
+              engine.upsertContact(contact)
+            }
+          }
+        } catch let error as StoreError {
+          failure = error
+        }
+      }
+      let error = try #require(failure)
+      #expect(error.kind == .full)
+      #expect(error.description.contains("full"))
+      // Every batch is all or nothing: the store holds whole batches of ten, and the host
+      // reloaded to exactly what is stored.
+      let stored = try store.load(historySince: .distantPast).contacts.count
+      #expect(stored % 10 == 0)
+      #expect(
+        await host.read { engine in
+          (0..<50).flatMap { b in (0..<10).map { "c\(b)-\($0)" } }.filter { engine.contact($0) != nil }.count
+        } == stored)
+    }
+  }
+
+  @Test func aSecondProcessOnTheSameDataFolderIsRefused() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try DataDirectory(path: folder.path)
+    #expect {
+      _ = try DataDirectory(path: folder.path)
+    } throws: { ($0 as? StoreError)?.kind == .locked }
+    _ = first
+  }
+
+  @Test func dataFolderThatIsAFileIsAClearError() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("not-a-folder")
+    try Data("x".utf8).write(to: file)
+    #expect {
+      _ = try DataDirectory(path: file.path)
+    } throws: { ($0 as? StoreError)?.kind == .cannotCreate }
+  }
+
+  @Test func outboxMessageIsWrittenAtMostOnce() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      let message = OutboxMessage(
+        idempotencyKey: "flow-1/ann/hello/1", channel: .email, flowId: "flow-1", contactId: "ann",
+        stepId: "hello",
+        attempt: 1, to: "ann@example.com", from: nil, replyTo: nil, subject: "Hi", body: nil,
+        createdAt: clock.now)
+      var changes = EngineChanges(counters: EngineCounters(nextFlowNumber: 1, nextToken: 1))
+      changes.outbox = [message]
+      try store.commit(changes)
+      #expect(throws: StoreError.self) { try store.commit(changes) }
+      #expect(try store.outboxCount() == 1)
+      #expect(try store.pendingOutbox(limit: 10) == [message])
+      try store.markSent([message.idempotencyKey], at: clock.now)
+      #expect(try store.pendingOutbox(limit: 10).isEmpty)
+    }
+  }
+
+  @Test func historyRetentionDeletesEventsOlderThanNinetyDays() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      let host = try FlowHost(store: store, clock: clock)
+      let id = try await host.perform { engine in
+        engine.upsertContact(Self.contact("ann"))
+        let id = try engine.createFlow(Self.flow()).id
+        try engine.start(id)
+        try engine.enroll("ann", in: id)
+        return id
+      }
+      try await host.runDue()
+      clock.advance(by: 3600)
+      try await host.runDue()
+      #expect(try await host.read { try $0.history(of: id).count } == 1)
+      clock.advance(by: 91 * 86_400)
+      #expect(try await host.pruneHistory() == 1)
+      #expect(try store.load(historySince: .distantPast).history.isEmpty)
+    }
+  }
+}
