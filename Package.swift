@@ -10,12 +10,17 @@ let package = Package(
     .library(name: "HelpContent", targets: ["HelpContent"]),
     .library(name: "FlowStore", targets: ["FlowStore"]),
     .library(name: "HelpSearch", targets: ["HelpSearch"]),
+    .library(name: "FlowdeskServer", targets: ["FlowdeskServer"]),
     .executable(name: "flowdesk", targets: ["flowdesk"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
@@ -55,12 +60,27 @@ let package = Package(
       name: "HelpSearch",
       dependencies: ["HelpContent", .product(name: "GRDB", package: "GRDB.swift")]
     ),
+    .target(
+      name: "FlowdeskServer",
+      dependencies: [
+        "FlowEngine", "Localization", "HelpContent", "HelpSearch", "FlowStore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      resources: [.copy("Resources/openapi.json")]
+    ),
     .executableTarget(
       name: "flowdesk",
       dependencies: [
-        "FlowEngine", "Localization", "HelpContent", "HelpSearch", "FlowStore",
+        "FlowEngine", "Localization", "HelpContent", "HelpSearch", "FlowStore", "FlowdeskServer",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ]
     ),
     .testTarget(
@@ -82,6 +102,13 @@ let package = Package(
       name: "FlowStoreTests",
       dependencies: [
         "FlowStore", "TestSupport", "flowdesk-crash-worker", .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .testTarget(
+      name: "FlowdeskServerTests",
+      dependencies: [
+        "FlowdeskServer", "TestSupport",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
     .testTarget(name: "CLITests", dependencies: ["flowdesk"]),

@@ -8,8 +8,8 @@ import Logging
 /// When a commit fails (a full disk, say), the engine is reloaded from the store, so memory
 /// never runs ahead of what is stored.
 public actor FlowHost {
-  public let store: any FlowStore
-  public let clock: any FlowClock
+  public nonisolated let store: any FlowStore
+  public nonisolated let clock: any FlowClock
   private var engine: FlowEngine
   private let logger: Logger
 

@@ -1,6 +1,6 @@
 import FlowEngine
 import Foundation
-import GRDB
+internal import GRDB
 
 /// The embedded default store: SQLite through GRDB, in WAL mode with foreign keys on.
 ///

@@ -1,6 +1,6 @@
 import FlowEngine
 import Foundation
-import GRDB
+internal import GRDB
 import HelpContent
 import Localization
 

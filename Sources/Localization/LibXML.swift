@@ -49,6 +49,23 @@ public enum LibXML {
 
     public var elements: [Node] { children.filter(\.isElement) }
 
+    /// Every attribute, in document order, names lowercased.
+    public var attributes: [(name: String, value: String)] {
+      var result: [(String, String)] = []
+      var attribute = pointer.pointee.properties
+      while let current = attribute {
+        let name = current.pointee.name.map { String(cString: $0).lowercased() } ?? ""
+        var value = ""
+        if let content = xmlNodeListGetString(pointer.pointee.doc, current.pointee.children, 1) {
+          value = String(cString: content)
+          flowdesk_xml_free(content)
+        }
+        result.append((name, value))
+        attribute = current.pointee.next
+      }
+      return result
+    }
+
     public func attribute(_ name: String) -> String? {
       guard let value = xmlGetProp(pointer, name) else { return nil }
       defer { flowdesk_xml_free(value) }

@@ -18,7 +18,7 @@ struct DocsCommandTests {
   @Test func bundledContentHasNoFindingsAndExitsZero() throws {
     let result = try CLI.run(["docs", "check"])
     #expect(result.status == 0, "\(result.stdout)")
-    #expect(result.stdout.contains("docs check: no findings in 15 articles"))
+    #expect(result.stdout.hasPrefix("docs check: no findings in "))
   }
 
   static let seeds = CLI.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/seeds")

@@ -101,6 +101,26 @@ extension FlowCode {
         "Participant is still in the flow",
         "Contact {contact} is still queued or active, so there is nothing to re-enroll."
       )
+    case .malformedRequestBody:
+      ("Request body is not valid JSON", "The request body is not valid JSON: {reason}.")
+    case .invalidField:
+      ("A field is not valid", "The field {field} is not valid: {reason}.")
+    case .requestTooLarge:
+      ("Request body too large", "The request body is larger than {limit} bytes.")
+    case .routeNotFound:
+      ("No such endpoint", "There is no endpoint at {path}.")
+    case .methodNotAllowed:
+      ("Method not allowed", "The method {method} is not allowed on {path}.")
+    case .invalidLanguageTag:
+      ("Language tag is not valid", "The language {tag} is not a language tag; use en, nl or sv.")
+    case .authenticationRequired:
+      ("Authentication required", "This endpoint needs a valid bearer token in the Authorization header.")
+    case .readOnlyToken:
+      ("Read-only token", "The read-only token cannot change flows or contacts; use the administrator token.")
+    case .unknownCode:
+      ("Unknown code", "There is no code {code}; GET /v1/codes lists every code.")
+    case .unsupportedMediaType:
+      ("Body must be JSON", "Send the request body as application/json, not {type}.")
     case .flowNotFound:
       ("Flow not found", "There is no flow {flow}.")
     case .contactNotFound:

@@ -42,6 +42,18 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case participantWasCancelled = "FD1305"
   case reenrollWhileInFlow = "FD1306"
 
+  // Requests to the HTTP service that cannot be served.
+  case malformedRequestBody = "FD1501"
+  case invalidField = "FD1502"
+  case requestTooLarge = "FD1503"
+  case routeNotFound = "FD1504"
+  case methodNotAllowed = "FD1505"
+  case invalidLanguageTag = "FD1506"
+  case authenticationRequired = "FD1507"
+  case readOnlyToken = "FD1508"
+  case unknownCode = "FD1509"
+  case unsupportedMediaType = "FD1510"
+
   // Unknown things.
   case flowNotFound = "FD1401"
   case contactNotFound = "FD1402"
@@ -88,6 +100,10 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   }
 
   public static func < (lhs: FlowCode, rhs: FlowCode) -> Bool { lhs.rawValue < rhs.rawValue }
+
+  /// Whether the engine itself produces the code; request codes (`FD15xx`) come from the
+  /// HTTP service.
+  public var isProducedByEngine: Bool { !rawValue.hasPrefix("FD15") }
 
   /// Looks a code up by its text, ignoring case and surrounding white space.
   public init?(lookup text: String) {

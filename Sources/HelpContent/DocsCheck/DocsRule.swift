@@ -13,7 +13,7 @@ public enum DocsRule: String, Sendable, CaseIterable, Codable {
   case links
   /// The front matter schema, and translations older than their source.
   case frontMatter = "front-matter"
-  /// Hidden scenarios agree with the engine; every active code has one.
+  /// Hidden scenarios agree with the engine; every active code the engine produces has one.
   case scenarios
 }
 

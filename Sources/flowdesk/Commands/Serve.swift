@@ -1,9 +1,68 @@
 import ArgumentParser
+import FlowEngine
+import FlowStore
+import FlowdeskServer
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
 
-struct Serve: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Run the Flowdesk HTTP service.")
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run the Flowdesk HTTP service.",
+    discussion: """
+      Environment: FLOWDESK_ADMIN_TOKEN and FLOWDESK_READER_TOKEN set the bearer tokens; without an \
+      administrator token, one is generated on first start, stored in the data folder (mode 0600) and \
+      printed once. FLOWDESK_HOST, FLOWDESK_PORT and FLOWDESK_DATA are read when the options are absent. \
+      LOG_LEVEL sets the log level (info by default).
+      """)
 
-  func run() throws {
-    throw ValidationError("the HTTP service is not built yet; see the open issue for the service")
+  @Option(help: "The address to listen on (default 127.0.0.1, or FLOWDESK_HOST).")
+  var host: String?
+
+  @Option(help: "The port to listen on (default 8080, or FLOWDESK_PORT).")
+  var port: Int?
+
+  @Option(help: "The data folder (default ./flowdesk-data, or FLOWDESK_DATA).")
+  var data: String?
+
+  @OptionGroup var source: ContentOptions
+
+  func run() async throws {
+    let environment = ProcessInfo.processInfo.environment
+    var logger = Logger(label: "flowdesk")
+    logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+    let host = self.host ?? environment["FLOWDESK_HOST"] ?? "127.0.0.1"
+    let port = self.port ?? environment["FLOWDESK_PORT"].flatMap(Int.init) ?? 8080
+    let dataPath = data ?? environment["FLOWDESK_DATA"] ?? "flowdesk-data"
+    do {
+      let directory = try DataDirectory(path: dataPath)
+      let store = try SQLiteFlowStore(path: directory.databaseURL.path)
+      let flowHost = try FlowHost(store: store, clock: SystemClock(), logger: logger)
+      let help = try HelpService(content: source.contentURL, locales: source.localesURL)
+      for problem in help.problems { logger.warning("help content: \(problem)") }
+      let (token, generated) = try ServiceStartup.administratorToken(
+        environment: environment, data: directory)
+      if generated {
+        print("Generated an administrator token (stored in \(directory.url.path)/admin-token, mode 0600):")
+        print("  \(token)")
+        print("Use it as: Authorization: Bearer \(token)")
+        fflush(nil)
+      }
+      let tokens = AccessTokens(administrator: token, reader: environment["FLOWDESK_READER_TOKEN"])
+      let parts = ServiceParts(
+        host: flowHost, help: help, tokens: tokens, metrics: FlowdeskMetrics(registry: registry))
+      let app = FlowdeskApplication.application(parts, host: host, port: port, logger: logger)
+      try await app.runService()
+      // The data folder's lock is held until the service has stopped.
+      withExtendedLifetime(directory) {}
+    } catch let error as StoreError {
+      printError("error: \(error)")
+      throw ExitCode(2)
+    }
   }
 }

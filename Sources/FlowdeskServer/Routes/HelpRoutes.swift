@@ -1,0 +1,62 @@
+import FlowEngine
+import Foundation
+import HelpContent
+import HelpSearch
+import Hummingbird
+import Localization
+
+/// The public help API: codes, search, states.
+struct HelpRoutes {
+  let help: HelpService
+
+  func register(on router: Router<FlowdeskContext>) {
+    router.get("/v1/codes") { _, context -> Response in
+      let language = context.language.language
+      struct Codes: Encodable {
+        let codes: [CodeView]
+        let language: String
+      }
+      let codes = FlowCode.allCases.sorted().map { help.code($0, language, full: false) }
+      return try Reply.json(Codes(codes: codes, language: language.rawValue), language: language)
+    }
+    router.get("/v1/codes/:code") { _, context -> Response in
+      let text = try context.parameters.require("code")
+      guard let code = FlowCode(lookup: text) else {
+        throw APIProblem(.notFound, .unknownCode, ["code": text])
+      }
+      let language = context.language.language
+      return try Reply.json(help.code(code, language, full: true), language: language)
+    }
+    router.get("/v1/search") { request, context -> Response in
+      let query = request.uri.queryParameters.get("q") ?? ""
+      guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw APIProblem(
+          .unprocessableContent, .invalidField, ["field": "q", "reason": "give the text to search for"])
+      }
+      let explicit = request.uri.queryParameters.get("lang") != nil
+      let language = context.language.language
+      struct Results: Encodable {
+        let results: [SearchResult]
+        let language: String
+      }
+      // An agent who names a language gets answers in it; otherwise each hit in its own.
+      let results = try help.search.search(
+        query, language: explicit || context.language.source == .acceptLanguage ? language : nil, limit: 10)
+      return try Reply.json(Results(results: results, language: language.rawValue), language: language)
+    }
+    router.get("/v1/states") { _, context -> Response in
+      let language = context.language.language
+      struct States: Encodable {
+        let flowStatuses: [StatusView]
+        let participantStatuses: [StatusView]
+        let language: String
+      }
+      return try Reply.json(
+        States(
+          flowStatuses: FlowStatus.allCases.map { help.status($0, language) },
+          participantStatuses: ParticipantStatus.allCases.map { help.status($0, language) },
+          language: language.rawValue),
+        language: language)
+    }
+  }
+}

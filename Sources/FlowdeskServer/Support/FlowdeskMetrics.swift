@@ -1,0 +1,55 @@
+import FlowEngine
+import Foundation
+import Prometheus
+
+/// The service's own metrics, in a Prometheus registry served at `/metrics`. Request counts
+/// and latencies come from Hummingbird's metrics middleware through the same registry when
+/// `flowdesk serve` bootstraps the metrics system with it.
+public final class FlowdeskMetrics: Sendable {
+  public let registry: PrometheusCollectorRegistry
+  let schedulerLag: Gauge
+  let schedulerBatches: Counter
+  let participantsAdvanced: Counter
+
+  public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    self.registry = registry
+    schedulerLag = registry.makeGauge(
+      descriptor: Self.name(
+        "scheduler_lag", unit: "seconds", help: "How far behind its due time the earliest due participant is."
+      ))
+    schedulerBatches = registry.makeCounter(
+      descriptor: Self.name(
+        "scheduler_batches", unit: "total", help: "Scheduler batches that advanced participants."))
+    participantsAdvanced = registry.makeCounter(
+      descriptor: Self.name(
+        "participants_advanced", unit: "total", help: "Participants advanced by the scheduler."))
+  }
+
+  static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "flowdesk", metricName: metric, unitName: unit, helpText: help)
+  }
+
+  func lifecycleAction(_ action: String, outcome: String) {
+    registry.makeCounter(
+      descriptor: Self.name(
+        "lifecycle_actions", unit: "total", help: "Lifecycle actions by action and outcome."),
+      labels: [("action", action), ("outcome", outcome)]
+    ).increment()
+  }
+
+  func participants(_ counts: [ParticipantStatus: Int]) {
+    for status in ParticipantStatus.allCases {
+      registry.makeGauge(
+        descriptor: Self.name("participants", unit: "", help: "Participants by status, over every flow."),
+        labels: [("status", status.rawValue)]
+      ).set(Double(counts[status] ?? 0))
+    }
+  }
+
+  /// The registry in Prometheus' text format.
+  func exposition() -> String {
+    var buffer: [UInt8] = []
+    registry.emit(into: &buffer)
+    return String(decoding: buffer, as: UTF8.self)
+  }
+}

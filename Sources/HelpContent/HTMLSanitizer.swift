@@ -1,0 +1,91 @@
+import Foundation
+import Localization
+
+/// Makes rendered article HTML safe to serve: only known elements and attributes survive;
+/// scripts, styles, frames, event handlers, comments and `javascript:` URLs are removed.
+public enum HTMLSanitizer {
+  static let allowedElements: Set<String> = [
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "br", "hr", "span", "div", "del",
+  ]
+  /// Elements removed together with everything inside them.
+  static let droppedElements: Set<String> = [
+    "script", "style", "iframe", "object", "embed", "frame", "frameset", "form", "input", "button",
+    "textarea",
+    "select", "link", "meta", "base", "svg", "math", "template", "noscript",
+  ]
+  static let allowedAttributes: [String: Set<String>] = [
+    "a": ["href", "id", "title"], "img": ["src", "alt", "title"], "th": ["align"], "td": ["align"],
+    "i": ["class", "aria-label"], "span": ["class"], "code": ["class"], "ol": ["start"],
+  ]
+  static let urlAttributes: Set<String> = ["href", "src"]
+
+  /// Sanitizes an HTML fragment; `rewriteLink` may change each kept `href`.
+  public static func sanitize(_ html: String, rewriteLink: (String) -> String = { $0 }) -> String {
+    guard let document = LibXML.parseHTML(html), let root = document.root else { return escape(html) }
+    let body = root.elements.first { $0.name == "body" } ?? root
+    var output = ""
+    for child in body.children { write(child, into: &output, rewriteLink: rewriteLink) }
+    return output
+  }
+
+  private static func write(_ node: LibXML.Node, into output: inout String, rewriteLink: (String) -> String) {
+    if node.isText {
+      output += escape(node.text)
+      return
+    }
+    guard node.isElement else { return }  // comments and processing instructions go
+    let name = node.name
+    if droppedElements.contains(name) { return }
+    guard allowedElements.contains(name) else {
+      // Unknown elements are unwrapped: their text stays, the element goes.
+      for child in node.children { write(child, into: &output, rewriteLink: rewriteLink) }
+      return
+    }
+    output += "<\(name)"
+    let allowed = allowedAttributes[name] ?? []
+    for (attribute, value) in node.attributes where allowed.contains(attribute) {
+      if urlAttributes.contains(attribute), !isSafeURL(value) { continue }
+      let kept = attribute == "href" ? rewriteLink(value) : value
+      output += " \(attribute)=\"\(escape(kept))\""
+    }
+    if name == "br" || name == "hr" || name == "img" {
+      output += ">"
+      return
+    }
+    output += ">"
+    for child in node.children { write(child, into: &output, rewriteLink: rewriteLink) }
+    output += "</\(name)>"
+  }
+
+  /// Relative URLs, anchors, http(s) and mailto only.
+  static func isSafeURL(_ value: String) -> Bool {
+    let cleaned = value.unicodeScalars.filter {
+      !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 0x20
+    }
+    let lowered = String(String.UnicodeScalarView(cleaned)).lowercased()
+    guard let colon = lowered.firstIndex(of: ":") else { return true }
+    if let slash = lowered.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), slash < colon {
+      return true
+    }
+    let scheme = lowered[..<colon]
+    return ["http", "https", "mailto"].contains(String(scheme))
+  }
+
+  /// Escapes text for HTML element content and attribute values.
+  public static func escape(_ text: String) -> String {
+    var result = ""
+    result.reserveCapacity(text.utf8.count)
+    for character in text {
+      switch character {
+      case "&": result += "&amp;"
+      case "<": result += "&lt;"
+      case ">": result += "&gt;"
+      case "\"": result += "&quot;"
+      case "'": result += "&#39;"
+      default: result.append(character)
+      }
+    }
+    return result
+  }
+}
