@@ -46,6 +46,8 @@ public struct HelpIndex: Sendable {
   public let localizer: Localizer
   private let codeSections: [Language: [FlowCode: (article: Int, section: Int)]]
   private let uids: [String: Int]
+  /// Every code's explanation in every language, built once: a lookup copies a value.
+  private var explanations: [Language: [FlowCode: Explanation]] = [:]
 
   public init(library: ContentLibrary, localizer: Localizer) {
     self.library = library
@@ -62,6 +64,12 @@ public struct HelpIndex: Sendable {
     }
     self.codeSections = codeSections
     self.uids = uids
+    for language in Language.allCases {
+      for code in FlowCode.allCases {
+        explanations[language, default: [:]][code] = explain(
+          CodedMessage(code), in: language, fillParameters: false)
+      }
+    }
   }
 
   /// Loads content and catalogs from folders and indexes them.
@@ -92,7 +100,13 @@ public struct HelpIndex: Sendable {
   /// Explains a code in a language. Whatever is missing in that language comes from English,
   /// field by field, and `fallbacks` names those fields.
   public func explain(_ code: FlowCode, in language: Language) -> Explanation {
-    explain(CodedMessage(code), in: language, fillParameters: false)
+    explanations[language]?[code] ?? explain(CodedMessage(code), in: language, fillParameters: false)
+  }
+
+  /// Explains a code in the best language of an Accept-Language header (English when none
+  /// fits). This is the help desk's hot path: it allocates nothing beyond the result.
+  public func explain(_ code: FlowCode, acceptLanguage: String) -> Explanation {
+    explain(code, in: LanguageNegotiation.bestMatch(acceptLanguage: acceptLanguage) ?? .en)
   }
 
   /// Explains an engine result: the same as for its code, with the message's parameters filled in.

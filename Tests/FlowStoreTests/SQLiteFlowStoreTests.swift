@@ -110,7 +110,7 @@ struct SQLiteFlowStoreTests {
         try await host.read { try $0.history(of: flowId).map(\.code) } == [
           .noAssociatedRecord, .noAssociatedRecord,
         ])
-      #expect(try await host.store.outboxCount() == 2)
+      #expect(try host.store.outboxCount() == 2)
       #expect(await host.read { $0.flowsWithErrors().map(\.flowId) } == [flowId])
     }
   }

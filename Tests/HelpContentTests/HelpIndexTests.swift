@@ -38,6 +38,15 @@ struct HelpIndexTests {
     #expect(explanation.fallbacks.isEmpty)
   }
 
+  @Test func explainByAcceptLanguageNegotiatesTheLanguage() {
+    #expect(
+      index.explain(.missingEmailReplyTo, acceptLanguage: "nl-BE,nl;q=0.9")
+        == index.explain(.missingEmailReplyTo, in: .nl))
+    #expect(
+      index.explain(.missingEmailReplyTo, acceptLanguage: "fr")
+        == index.explain(.missingEmailReplyTo, in: .en))
+  }
+
   @Test func engineResultIsExplainedWithItsParametersFilledIn() throws {
     var engine = FlowEngine(clock: ManualClock())
     let flow = try engine.createFlow(

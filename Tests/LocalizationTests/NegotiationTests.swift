@@ -36,6 +36,21 @@ struct NegotiationTests {
     #expect(try LanguageNegotiation.negotiate(acceptLanguage: "!!, nl;q=abc, sv;q=0.3").language == .sv)
   }
 
+  @Test func acceptLanguageParsingHandlesCaseSpacesAndDecimals() {
+    #expect(LanguageNegotiation.bestMatch(acceptLanguage: "  NL-be ; q=0.875 , sv;q=0.874") == .nl)
+    #expect(
+      LanguageNegotiation.bestMatch(acceptLanguage: "sv;q=1.0, nl") == .sv, "ties keep the header's order")
+    #expect(
+      LanguageNegotiation.bestMatch(acceptLanguage: "nl;q=1.5, sv;q=0.1") == .sv, "q above 1 is malformed")
+    #expect(
+      LanguageNegotiation.bestMatch(acceptLanguage: "nl;q=0.1234, sv;q=0.1") == .sv,
+      "more than three decimals")
+    #expect(LanguageNegotiation.bestMatch(acceptLanguage: "") == nil)
+    #expect(LanguageNegotiation.bestMatch(acceptLanguage: ",,;;") == nil)
+    #expect(LanguageNegotiation.bestMatch(acceptLanguage: "de-DE, fr;q=0.8") == nil)
+    #expect(LanguageNegotiation.bestMatch(acceptLanguage: "en;level=1;q=0.4, sv;q=0.3") == .en)
+  }
+
   @Test func invalidExplicitTagIsAnError() {
     #expect(throws: InvalidLanguageTag.self) { try LanguageNegotiation.negotiate(explicit: "not a tag!") }
   }
