@@ -164,7 +164,56 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           CREATE INDEX outbox_pending ON outbox(created_at) WHERE sent_at IS NULL;
           """)
     }
+    migrator.registerMigration("v3 participant fields in columns") { db in
+      // Participants written before v3 keep their JSON in `data` and are read from it;
+      // from v3 on, `data` is empty and the fields live in columns.
+      try db.execute(
+        sql: """
+          ALTER TABLE participants ADD COLUMN reason_parameters TEXT;
+          ALTER TABLE participants ADD COLUMN entered_at REAL;
+          ALTER TABLE participants ADD COLUMN enrolled_at REAL;
+          ALTER TABLE participants ADD COLUMN attempt INTEGER;
+          ALTER TABLE participants ADD COLUMN waiting INTEGER;
+          ALTER TABLE participants ADD COLUMN branches TEXT;
+          ALTER TABLE participants ADD COLUMN actions TEXT;
+          ALTER TABLE participants ADD COLUMN email_claim TEXT;
+          ALTER TABLE participants ADD COLUMN schedule_token INTEGER;
+          """)
+    }
     return migrator
+  }
+
+  /// A small string map or set as JSON text, or nil when empty (the common case).
+  static func jsonText(_ value: Any, isEmpty: Bool) -> String? {
+    guard !isEmpty, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+    else {
+      return nil
+    }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  static func jsonObject<T>(_ text: String?, as type: T.Type) -> T? {
+    guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return nil }
+    return object as? T
+  }
+
+  static func participant(from row: Row, decoder: JSONDecoder) throws -> Participant {
+    let data: Data = row["data"]
+    if !data.isEmpty { return try decoder.decode(Participant.self, from: data) }
+    let reason = (row["reason"] as String?).flatMap(FlowCode.init(rawValue:)).map {
+      CodedMessage($0, jsonObject(row["reason_parameters"], as: [String: String].self) ?? [:])
+    }
+    return Participant(
+      restoring: row["contact_id"], status: ParticipantStatus(rawValue: row["status"]) ?? .active,
+      reason: reason,
+      stepId: row["step_id"], due: (row["due"] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enteredStepAt: (row["entered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enrolledAt: Date(timeIntervalSince1970: row["enrolled_at"] ?? 0), attempt: row["attempt"] ?? 1,
+      isWaiting: (row["waiting"] as Int? ?? 0) != 0,
+      branches: jsonObject(row["branches"], as: [String: String].self) ?? [:],
+      performedActions: Set(jsonObject(row["actions"], as: [String].self) ?? []),
+      emailClaim: row["email_claim"],
+      scheduleToken: UInt64(row["schedule_token"] as Int64? ?? 0))
   }
 
   /// The names of the migrations applied to the database.
@@ -206,10 +255,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
             lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
-        let participants = try Row.fetchAll(db, sql: "SELECT flow_id, data FROM participants").map { row in
+        let participants = try Row.fetchAll(db, sql: "SELECT * FROM participants").map { row in
           ParticipantRecord(
-            flowId: row["flow_id"],
-            participant: try decoder.decode(Participant.self, from: row["data"] as Data))
+            flowId: row["flow_id"], participant: try Self.participant(from: row, decoder: decoder))
         }
         let history = try Row.fetchAll(
           db,
@@ -274,18 +322,29 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         }
         let upsertParticipant = try db.cachedStatement(
           sql: """
-            INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
+              entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
+            VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
-              due = excluded.due, reason = excluded.reason, data = excluded.data
+              due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
+              entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
+              waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
+              email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
             """)
         for record in changes.participants {
           let p = record.participant
-          try upsertParticipant.execute(arguments: [
+          let values: [(any DatabaseValueConvertible)?] = [
             record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
             p.reason?.code.id,
-            try encoder.encode(p),
-          ])
+            p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) },
+            p.enteredStepAt?.timeIntervalSince1970, p.enrolledAt.timeIntervalSince1970, p.attempt,
+            p.isWaiting ? 1 : 0,
+            Self.jsonText(p.branches, isEmpty: p.branches.isEmpty),
+            Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
+            p.heldEmailAddress,
+            Int64(truncatingIfNeeded: p.scheduleOrder),
+          ]
+          try upsertParticipant.execute(arguments: StatementArguments(values))
         }
         let insertEvent = try db.cachedStatement(
           sql:

@@ -37,7 +37,7 @@ struct SQLiteFlowStoreTests {
   @Test func migrationsRunFromAnEmptyDatabase() async throws {
     try await withFolder { folder in
       let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
-      #expect(try store.appliedMigrations().count == 2)
+      #expect(try store.appliedMigrations().count == 3)
       let mode = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
       #expect(mode == "wal")
       let foreignKeys = try await store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
@@ -62,13 +62,62 @@ struct SQLiteFlowStoreTests {
       }
       try queue.close()
       let store = try SQLiteFlowStore(path: path)
-      #expect(try store.appliedMigrations().count == 2)
+      #expect(try store.appliedMigrations().count == 3)
       #expect(try store.load(historySince: .distantPast).contacts == [contact])
       let indexes = try await store.pool.read {
         try String.fetchAll(
           $0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'participants_by_due'")
       }
       #expect(indexes == ["participants_by_due"])
+    }
+  }
+
+  @Test func participantsWrittenAsJSONBeforeV3StillLoad() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      // Write a participant through the engine, then turn its row back into the v2 form.
+      var engine = FlowEngine(clock: clock)
+      engine.upsertContact(Self.contact("ann"))
+      let id = try engine.createFlow(Self.flow()).id
+      try engine.start(id)
+      try engine.enroll("ann", in: id)
+      engine.advance()
+      let expected = try engine.participant("ann", in: id)
+      do {
+        let store = try SQLiteFlowStore(path: path)
+        try store.commit(engine.takeChanges())
+        try await store.pool.write { db in
+          try db.execute(
+            sql: "UPDATE participants SET data = ?, enrolled_at = NULL, attempt = NULL",
+            arguments: [try JSONEncoder().encode(expected)])
+        }
+      }
+      let reloaded = try SQLiteFlowStore(path: path).load(historySince: .distantPast).participants
+      #expect(reloaded.map(\.participant) == [expected])
+    }
+  }
+
+  @Test func participantsRoundTripThroughColumns() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      var engine = FlowEngine(clock: clock)
+      var ann = Self.contact("ann")
+      ann.consent = false
+      engine.upsertContact(ann)
+      engine.upsertContact(Self.contact("bob"))
+      let id = try engine.createFlow(Self.flow()).id
+      try engine.start(id)
+      try engine.enroll("ann", in: id)
+      try engine.enroll("bob", in: id)
+      engine.advance()
+      engine.recordAction("emailOpened", by: "bob")
+      try store.commit(engine.takeChanges())
+      let stored = try store.load(historySince: .distantPast).participants.map(\.participant).sorted {
+        $0.contactId < $1.contactId
+      }
+      #expect(stored == (try engine.participants(in: id)))
+      #expect(stored.first?.reason?.parameters == ["step": "hello"])
+      #expect(stored.last?.performedActions == ["emailOpened"])
     }
   }
 

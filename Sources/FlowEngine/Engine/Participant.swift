@@ -26,6 +26,33 @@ public struct Participant: Sendable, Hashable, Codable {
   /// Identifies the participant's live entry in its flow's schedule.
   var scheduleToken: UInt64
 
+  /// Rebuilds a participant from what a store kept, field by field.
+  public init(
+    restoring contactId: String, status: ParticipantStatus, reason: CodedMessage?, stepId: String?,
+    due: Date?,
+    enteredStepAt: Date?, enrolledAt: Date, attempt: Int, isWaiting: Bool, branches: [String: String],
+    performedActions: Set<String>, emailClaim: String?, scheduleToken: UInt64
+  ) {
+    self.contactId = contactId
+    self.status = status
+    self.reason = reason
+    self.stepId = stepId
+    self.due = due
+    self.enteredStepAt = enteredStepAt
+    self.enrolledAt = enrolledAt
+    self.attempt = attempt
+    self.isWaiting = isWaiting
+    self.branches = branches
+    self.performedActions = performedActions
+    self.emailClaim = emailClaim
+    self.scheduleToken = scheduleToken
+  }
+
+  /// The email address this participant holds in the flow, for stores.
+  public var heldEmailAddress: String? { emailClaim }
+  /// The participant's place in its flow's schedule order, for stores.
+  public var scheduleOrder: UInt64 { scheduleToken }
+
   init(contactId: String, status: ParticipantStatus, enrolledAt: Date, attempt: Int) {
     self.contactId = contactId
     self.status = status
