@@ -180,16 +180,96 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           ALTER TABLE participants ADD COLUMN schedule_token INTEGER;
           """)
     }
+    migrator.registerMigration("v4 contact and outbox fields in columns") { db in
+      // As for participants in v3: rows written before keep their JSON in `data`.
+      try db.execute(
+        sql: """
+          ALTER TABLE contacts ADD COLUMN email TEXT;
+          ALTER TABLE contacts ADD COLUMN mobile TEXT;
+          ALTER TABLE contacts ADD COLUMN consent INTEGER;
+          ALTER TABLE contacts ADD COLUMN subscriptions TEXT;
+          ALTER TABLE contacts ADD COLUMN marketing_contact INTEGER;
+          ALTER TABLE contacts ADD COLUMN former_employee INTEGER;
+          ALTER TABLE contacts ADD COLUMN email_bounced INTEGER;
+          ALTER TABLE contacts ADD COLUMN unengaged INTEGER;
+          ALTER TABLE contacts ADD COLUMN company_id TEXT;
+          ALTER TABLE contacts ADD COLUMN lifecycle_stage TEXT;
+          ALTER TABLE contacts ADD COLUMN properties TEXT;
+          ALTER TABLE outbox ADD COLUMN sender TEXT;
+          ALTER TABLE outbox ADD COLUMN reply_to TEXT;
+          ALTER TABLE outbox ADD COLUMN subject TEXT;
+          ALTER TABLE outbox ADD COLUMN body TEXT;
+          """)
+    }
     return migrator
   }
 
-  /// A small string map or set as JSON text, or nil when empty (the common case).
-  static func jsonText(_ value: Any, isEmpty: Bool) -> String? {
-    guard !isEmpty, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-    else {
-      return nil
+  static func contact(from row: Row, decoder: JSONDecoder) throws -> Contact {
+    let data: Data = row["data"]
+    if !data.isEmpty { return try decoder.decode(Contact.self, from: data) }
+    return Contact(
+      id: row["id"], email: row["email"], mobile: row["mobile"], consent: (row["consent"] as Int? ?? 0) != 0,
+      subscriptions: Set(jsonObject(row["subscriptions"], as: [String].self) ?? []),
+      marketingContact: (row["marketing_contact"] as Int? ?? 1) != 0,
+      formerEmployee: (row["former_employee"] as Int? ?? 0) != 0,
+      emailBounced: (row["email_bounced"] as Int? ?? 0) != 0,
+      unengaged: (row["unengaged"] as Int? ?? 0) != 0, companyId: row["company_id"],
+      lifecycleStage: (row["lifecycle_stage"] as String?).flatMap(LifecycleStage.init(rawValue:)),
+      properties: jsonObject(row["properties"], as: [String: String].self) ?? [:])
+  }
+
+  static func message(from row: Row, decoder: JSONDecoder) throws -> OutboxMessage {
+    let data: Data = row["data"]
+    if !data.isEmpty { return try decoder.decode(OutboxMessage.self, from: data) }
+    return OutboxMessage(
+      idempotencyKey: row["idempotency_key"],
+      channel: OutboxMessage.Channel(rawValue: row["channel"]) ?? .email,
+      flowId: row["flow_id"], contactId: row["contact_id"], stepId: row["step_id"], attempt: row["attempt"],
+      to: row["recipient"], from: row["sender"], replyTo: row["reply_to"], subject: row["subject"],
+      body: row["body"],
+      createdAt: Date(timeIntervalSince1970: row["created_at"]))
+  }
+
+  /// A list of strings as JSON text, or nil when empty (the common case). Written directly:
+  /// on the commit path, Foundation's JSON writers cost more than the rest of the row.
+  static func jsonText(_ list: [String], isEmpty: Bool) -> String? {
+    guard !list.isEmpty else { return nil }
+    var text = "["
+    for (index, item) in list.enumerated() {
+      if index > 0 { text += "," }
+      appendJSONString(item, to: &text)
     }
-    return String(decoding: data, as: UTF8.self)
+    return text + "]"
+  }
+
+  /// A string map as JSON text with sorted keys, or nil when empty.
+  static func jsonText(_ map: [String: String], isEmpty: Bool) -> String? {
+    guard !map.isEmpty else { return nil }
+    var text = "{"
+    for (index, key) in map.keys.sorted().enumerated() {
+      if index > 0 { text += "," }
+      appendJSONString(key, to: &text)
+      text += ":"
+      appendJSONString(map[key]!, to: &text)
+    }
+    return text + "}"
+  }
+
+  /// Appends a JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
+  static func appendJSONString(_ string: String, to text: inout String) {
+    text += "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case "\n": text += "\\n"
+      case "\r": text += "\\r"
+      case "\t": text += "\\t"
+      case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
   }
 
   static func jsonObject<T>(_ text: String?, as type: T.Type) -> T? {
@@ -234,8 +314,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
           if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
         }
-        let contacts = try Row.fetchAll(db, sql: "SELECT data FROM contacts").map {
-          try decoder.decode(Contact.self, from: $0["data"] as Data)
+        let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contacts").map {
+          try Self.contact(from: $0, decoder: decoder)
         }
         var companies: [String: [String: String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
@@ -307,11 +387,25 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           }
         }
         let upsertContact = try db.cachedStatement(
-          sql:
-            "INSERT INTO contacts (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
-        )
-        for contact in changes.contacts {
-          try upsertContact.execute(arguments: [contact.id, try encoder.encode(contact)])
+          sql: """
+            INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
+              email_bounced, unengaged, company_id, lifecycle_stage, properties)
+            VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
+              consent = excluded.consent, subscriptions = excluded.subscriptions,
+              marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
+              email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
+              lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
+            """)
+        for c in changes.contacts {
+          let values: [(any DatabaseValueConvertible)?] = [
+            c.id, c.email, c.mobile, c.consent ? 1 : 0,
+            Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
+            c.marketingContact ? 1 : 0,
+            c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
+            c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
+          ]
+          try upsertContact.execute(arguments: StatementArguments(values))
         }
         let upsertCompany = try db.cachedStatement(
           sql:
@@ -359,15 +453,16 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         // A plain INSERT: a message already written makes the whole commit fail.
         let insertMessage = try db.cachedStatement(
           sql: """
-            INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+              created_at, sender, reply_to, subject, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
             """)
-        for message in changes.outbox {
-          try insertMessage.execute(arguments: [
-            message.idempotencyKey, message.flowId, message.contactId, message.stepId, message.attempt,
-            message.channel.rawValue, message.to, try encoder.encode(message),
-            message.createdAt.timeIntervalSince1970,
-          ])
+        for m in changes.outbox {
+          let values: [(any DatabaseValueConvertible)?] = [
+            m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
+            m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
+          ]
+          try insertMessage.execute(arguments: StatementArguments(values))
         }
         let setMeta = try db.cachedStatement(
           sql:
@@ -398,9 +493,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
       return try pool.read { db in
         let decoder = JSONDecoder()
         return try Row.fetchAll(
-          db, sql: "SELECT data FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
+          db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
           arguments: [limit]
-        ).map { try decoder.decode(OutboxMessage.self, from: $0["data"] as Data) }
+        ).map { try Self.message(from: $0, decoder: decoder) }
       }
     } catch {
       throw Self.storeError(error, path: path)

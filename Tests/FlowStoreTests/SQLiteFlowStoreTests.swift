@@ -37,7 +37,7 @@ struct SQLiteFlowStoreTests {
   @Test func migrationsRunFromAnEmptyDatabase() async throws {
     try await withFolder { folder in
       let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
-      #expect(try store.appliedMigrations().count == 3)
+      #expect(try store.appliedMigrations().count == 4)
       let mode = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
       #expect(mode == "wal")
       let foreignKeys = try await store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
@@ -62,7 +62,7 @@ struct SQLiteFlowStoreTests {
       }
       try queue.close()
       let store = try SQLiteFlowStore(path: path)
-      #expect(try store.appliedMigrations().count == 3)
+      #expect(try store.appliedMigrations().count == 4)
       #expect(try store.load(historySince: .distantPast).contacts == [contact])
       let indexes = try await store.pool.read {
         try String.fetchAll(
@@ -94,6 +94,24 @@ struct SQLiteFlowStoreTests {
       }
       let reloaded = try SQLiteFlowStore(path: path).load(historySince: .distantPast).participants
       #expect(reloaded.map(\.participant) == [expected])
+    }
+  }
+
+  @Test func contactsRoundTripThroughColumns() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      let full = Contact(
+        id: "ann", email: "ann@example.com", mobile: "+31600000000", consent: true,
+        subscriptions: ["a", "b"],
+        marketingContact: false, formerEmployee: true, emailBounced: true, unengaged: true, companyId: "acme",
+        lifecycleStage: .opportunity,
+        properties: ["country": "NL", "quote": "\"x\" \\ y", "tab\tnew\nline": "\u{1}ö✓"])
+      let bare = Contact(id: "bob")
+      var changes = EngineChanges(counters: EngineCounters(nextFlowNumber: 1, nextToken: 1))
+      changes.contacts = [full, bare]
+      try store.commit(changes)
+      let loaded = try store.load(historySince: .distantPast).contacts.sorted { $0.id < $1.id }
+      #expect(loaded == [full, bare])
     }
   }
 
