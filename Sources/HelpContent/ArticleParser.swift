@@ -12,7 +12,7 @@ enum ArticleParser {
     let (matter, body, bodyLine, problems) = FrontMatter.parse(text, file: path)
     guard let matter else { return (nil, problems) }
     let html = MarkdownParser().html(from: body)
-    let markdownLines = body.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let markdownLines = lines(of: body)
     let headingLines = atxHeadingLines(markdownLines).map { $0 + bodyLine }
     var sections: [Section] = []
     var links: [Link] = []
@@ -46,17 +46,29 @@ enum ArticleParser {
     var result: [Int] = []
     var fenced = false
     for (index, line) in lines.enumerated() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { fenced.toggle() }
-      if !fenced, trimmed.hasPrefix("#"), line.hasPrefix("#") { result.append(index) }
+      // Only the first characters matter; trimming whole lines was a tenth of loading.
+      let start = line.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+      if start.starts(with: "```".utf8) || start.starts(with: "~~~".utf8) { fenced.toggle() }
+      if !fenced, line.utf8.first == UInt8(ascii: "#") { result.append(index) }
     }
     return result
   }
 
   /// The file line of the first body line that contains `needle`.
   static func line(of needle: String, in lines: [String], offset: Int) -> Int {
-    let index = lines.firstIndex { $0.contains(needle) } ?? 0
+    // The standard library's search: Foundation's `contains` bridges every line to NSString.
+    let index = lines.firstIndex { $0.firstRange(of: needle) != nil } ?? 0
     return index + offset
+  }
+
+  /// The lines of a text, split on its UTF-8 bytes (splitting on characters costs more than
+  /// rendering the markdown).
+  static func lines(of text: String) -> [String] {
+    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+      var line = Substring($0)
+      if line.utf8.last == UInt8(ascii: "\r") { line = line.dropLast() }
+      return String(line)
+    }
   }
 
   private static let headingLevels = ["h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6]
@@ -166,7 +178,22 @@ enum ArticleParser {
     return label.trimmingCharacters(in: .whitespaces)
   }
 
+  /// Collapses runs of ASCII white space into single spaces and trims the ends, on bytes.
   static func normalize(_ text: String) -> String {
-    text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(text.utf8.count)
+    var pendingSpace = false
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t")
+        || byte == UInt8(ascii: "\r")
+      {
+        pendingSpace = !bytes.isEmpty
+      } else {
+        if pendingSpace { bytes.append(UInt8(ascii: " ")) }
+        pendingSpace = false
+        bytes.append(byte)
+      }
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 }

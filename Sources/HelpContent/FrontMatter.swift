@@ -42,10 +42,35 @@ public struct FrontMatter: Sendable, Hashable {
     func problem(_ line: Int?, _ message: String, _ fix: String) -> ContentProblem {
       ContentProblem(file: file, line: line, rule: "front-matter", message: message, fix: fix)
     }
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+    // Only the front matter is split into lines; the body is kept as one substring.
+    var lines: [Substring] = []
+    var bodyStart = source.endIndex
+    var lineStart = source.startIndex
+    var closed = false
+    while lineStart < source.endIndex {
+      let lineEnd = source[lineStart...].firstIndex(of: "\n") ?? source.endIndex
+      var line = source[lineStart..<lineEnd]
+      if line.last == "\r" { line = line.dropLast() }
+      let isFence = line.trimmingCharacters(in: .whitespaces) == "---"
+      if lines.isEmpty, !isFence {
+        return (
+          nil, source, 1,
+          [
+            problem(
+              1, "the file has no front matter",
+              "start the file with a --- line, the YAML front matter, and ---")
+          ]
+        )
+      }
+      lines.append(line)
+      lineStart = lineEnd < source.endIndex ? source.index(after: lineEnd) : source.endIndex
+      if lines.count > 1, isFence {
+        closed = true
+        bodyStart = lineStart
+        break
+      }
     }
-    guard lines.first?.trimmingCharacters(in: .whitespaces) == "---" else {
+    guard !lines.isEmpty else {
       return (
         nil, source, 1,
         [
@@ -55,15 +80,14 @@ public struct FrontMatter: Sendable, Hashable {
         ]
       )
     }
-    guard
-      let close = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
-    else {
+    guard closed else {
       return (
         nil, source, 1, [problem(1, "the front matter is not closed", "end the front matter with a --- line")]
       )
     }
+    let close = lines.count - 1
     let yaml = lines[1..<close].joined(separator: "\n")
-    let body = lines[(close + 1)...].joined(separator: "\n")
+    let body = String(source[bodyStart...])
     let bodyLine = close + 2
     let node: Node?
     do {

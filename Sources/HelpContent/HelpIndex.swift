@@ -163,7 +163,11 @@ extension Article {
   /// (`help-nl-flow-run-pause-end` belongs with `help-en-flow-run-pause-end`).
   public var translationGroup: String {
     if let source = frontMatter.translates { return source }
-    if let match = uid.firstMatch(of: /^(.*?)-(en|nl|sv)-(.+)$/) { return "\(match.1)-en-\(match.3)" }
-    return uid
+    // The first language part of the uid, wherever it is.
+    let first = ["-en-", "-nl-", "-sv-"].compactMap { uid.range(of: $0) }
+      .filter { $0.lowerBound > uid.startIndex && $0.upperBound < uid.endIndex }.min {
+        $0.lowerBound < $1.lowerBound
+      }
+    return first.map { uid.replacingCharacters(in: $0, with: "-en-") } ?? uid
   }
 }
