@@ -1,0 +1,145 @@
+import Benchmark
+import FlowEngine
+import FlowStore
+import Foundation
+import GRDB
+import HelpContent
+import HelpSearch
+import Ink
+import Localization
+
+/// Each figure runs next to its ceiling, in the same run: see BENCHMARKS.md.
+let benchmarks: @Sendable () -> Void = {
+  let quick = Benchmark.Configuration(
+    metrics: [.wallClock, .mallocCountTotal, .throughput], warmupIterations: 10, maxDuration: .seconds(3),
+    maxIterations: 1_000_000)
+  let heavy = Benchmark.Configuration(
+    metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], warmupIterations: 1,
+    maxDuration: .seconds(20),
+    maxIterations: 20)
+
+  // MARK: 1. Help lookup
+
+  let index = Fixtures.index
+  let header = "nl-BE,nl;q=0.9,en;q=0.8"
+  Benchmark("lookup: explain(code, Accept-Language)", configuration: quick) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(index.explain(.missingEmailReplyTo, acceptLanguage: header))
+    }
+  }
+  // Ceiling: one dictionary lookup of a ready explanation, with nothing to negotiate.
+  let ready = ["nl/FD1002": index.explain(.missingEmailReplyTo, in: .nl)]
+  let key = "nl/FD1002"
+  Benchmark("lookup ceiling: dictionary lookup", configuration: quick) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(ready[key])
+    }
+  }
+
+  // MARK: 2. Content load
+
+  Benchmark("load: bundled content and locales", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(HelpIndex.load(content: Fixtures.content, locales: Fixtures.locales))
+    }
+  }
+  let corpus = try! Fixtures.corpus(copies: 1000)
+  Benchmark("load: 3,000-article corpus", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      blackHole(HelpIndex.load(content: corpus.folder, locales: Fixtures.locales))
+    }
+  }
+  // Ceiling: Ink alone, rendering the same markdown bodies.
+  Benchmark("load ceiling: Ink on the corpus bodies", configuration: heavy) { benchmark in
+    let parser = MarkdownParser()
+    for _ in benchmark.scaledIterations {
+      for body in corpus.bodies { blackHole(parser.html(from: body)) }
+    }
+  }
+
+  // MARK: 3. Engine
+
+  let participants = 20_000
+  Benchmark("engine: 20k participants x 5 steps, in memory", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      let clock = ManualClock()
+      var engine = FlowEngine(clock: clock)
+      let id = try engine.createFlow(Fixtures.fiveStepFlow).id
+      try engine.start(id)
+      for n in 0..<participants {
+        engine.upsertContact(Fixtures.contact(n))
+        try engine.enroll("c\(n)", in: id)
+      }
+      benchmark.startMeasurement()
+      engine.advance()
+      clock.advance(by: 3600)
+      engine.advance()
+      benchmark.stopMeasurement()
+      blackHole(engine.drainOutbox())
+    }
+  }
+  Benchmark("engine: 20k participants x 5 steps, on SQLite", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "flowdesk-bench-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let clock = ManualClock()
+      let host = try FlowHost(
+        store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
+      try await host.perform { engine in
+        let id = try engine.createFlow(Fixtures.fiveStepFlow).id
+        try engine.start(id)
+        for n in 0..<participants {
+          engine.upsertContact(Fixtures.contact(n))
+          try engine.enroll("c\(n)", in: id)
+        }
+      }
+      benchmark.startMeasurement()
+      try await host.runDue(batchSize: 1000)
+      clock.advance(by: 3600)
+      try await host.runDue(batchSize: 1000)
+      benchmark.stopMeasurement()
+    }
+  }
+  // Ceiling: a plain batched INSERT of the same number of rows (participants x 5 steps).
+  Benchmark("engine ceiling: batched SQLite INSERT of 100k rows", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "flowdesk-bench-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let pool = try DatabasePool(path: folder.appendingPathComponent("plain.sqlite").path)
+      try await pool.write {
+        try $0.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, step TEXT, data BLOB)")
+      }
+      benchmark.startMeasurement()
+      let rows = participants * 5
+      for start in stride(from: 0, to: rows, by: 1000) {
+        try await pool.write { db in
+          let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, step, data) VALUES (?, ?, ?)")
+          for n in start..<min(start + 1000, rows) {
+            try statement.execute(arguments: ["r\(n)", "s\(n % 5)", Data(repeating: 7, count: 64)])
+          }
+        }
+      }
+      benchmark.stopMeasurement()
+    }
+  }
+
+  // MARK: 4. Search
+
+  let corpusIndex = HelpIndex.load(content: corpus.folder, locales: Fixtures.locales).index
+  let search = try! HelpSearch(index: corpusIndex)
+  let queries = [
+    "De flow heeft een e-mailstap maar geen antwoordadres", "verwijderd", "Flödet är redan avslutat",
+    "reply-to address missing", "hard bounce",
+  ]
+  Benchmark("search: query on the 3,000-article corpus", configuration: quick) { benchmark in
+    var n = 0
+    for _ in benchmark.scaledIterations {
+      blackHole(try search.search(queries[n % queries.count], language: .nl))
+      n += 1
+    }
+  }
+}

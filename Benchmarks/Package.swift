@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+// The benchmarks are their own package, so `swift test` never builds them.
+import Foundation
+import PackageDescription
+
+/// The Flowdesk package is the parent folder; SwiftPM names a path dependency after its folder.
+let flowdesk = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+  name: "FlowdeskBenchmarks",
+  platforms: [.macOS(.v15)],
+  dependencies: [
+    .package(path: ".."),
+    .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+  ],
+  targets: [
+    .executableTarget(
+      name: "FlowdeskBenchmarks",
+      dependencies: [
+        .product(name: "Benchmark", package: "benchmark"),
+        .product(name: "FlowEngine", package: flowdesk),
+        .product(name: "FlowStore", package: flowdesk),
+        .product(name: "HelpContent", package: flowdesk),
+        .product(name: "HelpSearch", package: flowdesk),
+        .product(name: "Localization", package: flowdesk),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Ink", package: "Ink"),
+      ],
+      path: "Benchmarks/FlowdeskBenchmarks",
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+    .executableTarget(
+      name: "flowdesk-scale",
+      dependencies: [
+        .product(name: "FlowEngine", package: flowdesk),
+        .product(name: "FlowStore", package: flowdesk),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      path: "Sources/flowdesk-scale"
+    ),
+  ]
+)

@@ -1,0 +1,70 @@
+// Runs N participants through the five-step flow on SQLite and prints the time and the
+// process's peak resident memory, for the scale figures of BENCHMARKS.md:
+//   swift run -c release flowdesk-scale 1000000
+import FlowEngine
+import FlowStore
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
+let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
+
+let flow = FlowDefinition(
+  name: "Five steps",
+  settings: FlowSettings(emailFrom: "a@example.com", emailReplyTo: "b@example.com", subscriptionType: "news"),
+  steps: [
+    Step(id: "mail", .sendEmail(SendEmail(subject: "Hello"))),
+    Step(id: "wait", .waitTime(.duration(3600))),
+    Step(
+      id: "split", .split(Split(branches: [Branch(id: "nl", condition: .property("country", .equals("NL")))]))
+    ),
+    Step(id: "mark", .updateContact(UpdateContact(property: "welcomed", operation: .set("yes")))),
+    Step(id: "done", .finish(Finish())),
+  ])
+
+func peakRSSMegabytes() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_SELF.rawValue, &usage)
+  return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+}
+
+let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+  "flowdesk-scale-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+let clock = ManualClock()
+let host = try FlowHost(
+  store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
+
+let enrollStart = ContinuousClock.now
+let id = try await host.perform { engine in
+  let id = try engine.createFlow(flow).id
+  try engine.start(id)
+  return id
+}
+for start in stride(from: 0, to: count, by: batch) {
+  try await host.perform { engine in
+    for n in start..<min(start + batch, count) {
+      engine.upsertContact(
+        Contact(
+          id: "c\(n)", email: "c\(n)@example.com", consent: true, subscriptions: ["news"],
+          properties: ["country": n % 2 == 0 ? "NL" : "SE"]))
+      try engine.enroll("c\(n)", in: id)
+    }
+  }
+}
+let enrolled = ContinuousClock.now - enrollStart
+let advanceStart = ContinuousClock.now
+try await host.runDue(batchSize: batch)
+clock.advance(by: 3600)
+try await host.runDue(batchSize: batch)
+let advanced = ContinuousClock.now - advanceStart
+let finished = await host.read { (try? $0.participantCounts(in: id)[.finished]) ?? 0 }
+let seconds = Double(advanced.components.seconds) + Double(advanced.components.attoseconds) / 1e18
+print(
+  "participants=\(count) finished=\(finished) enroll=\(enrolled) advance=\(advanced) "
+    + "participant-steps/s=\(Int(Double(count * 5) / seconds)) peakRSS=\(String(format: "%.0f", peakRSSMegabytes()))MB"
+)
