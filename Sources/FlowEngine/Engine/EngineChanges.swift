@@ -102,7 +102,6 @@ extension FlowEngine {
           changes.participants.append(ParticipantRecord(flowId: id, participant: participant))
         }
       }
-      _ = flow.participants.takeChanged()
       flows[id] = flow
     }
     changedFlows.removeAll(keepingCapacity: true)

@@ -9,10 +9,20 @@ public struct DocsChecker: Sendable {
   public let localizer: Localizer
   public let catalogErrors: [CatalogError]
 
+  /// Status key (`flow.paused`) by label, per language: built once, read for every section.
+  private let stateKeysByLanguage: [Language: [String: String]]
+
   public init(library: ContentLibrary, localizer: Localizer, catalogErrors: [CatalogError] = []) {
     self.library = library
     self.localizer = localizer
     self.catalogErrors = catalogErrors
+    var keys: [Language: [String: String]] = [:]
+    for language in Language.allCases {
+      keys[language] = Dictionary(
+        localizer.stateLabels(in: language).map { ($0.label, $0.key) },
+        uniquingKeysWith: { first, _ in first })
+    }
+    stateKeysByLanguage = keys
   }
 
   /// Loads content and catalogs from folders.
@@ -182,10 +192,7 @@ public struct DocsChecker: Sendable {
   // MARK: labels
 
   /// Status key by label, per language.
-  func stateKeys(_ language: Language) -> [String: String] {
-    Dictionary(
-      localizer.stateLabels(in: language).map { ($0.label, $0.key) }, uniquingKeysWith: { first, _ in first })
-  }
+  func stateKeys(_ language: Language) -> [String: String] { stateKeysByLanguage[language] ?? [:] }
 
   func labels() -> [DocsFinding] {
     var findings: [DocsFinding] = []

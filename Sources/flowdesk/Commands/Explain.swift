@@ -19,24 +19,6 @@ struct Explain: ParsableCommand {
 
   @OptionGroup var source: ContentOptions
 
-  struct Output: Encodable {
-    struct ArticleOutput: Encodable {
-      let uid: String
-      let title: String
-      let anchor: String
-    }
-    let code: String
-    let kind: String
-    let title: String
-    let message: String
-    let meaning: String
-    let resolution: [String]
-    let article: ArticleOutput?
-    let language: String
-    let fallbacks: [String]
-    let retired: Bool
-  }
-
   func run() throws {
     guard let flowCode = FlowCode(lookup: code) else {
       printError("error: \(code) is not a Flowdesk code; `flowdesk codes` lists them all")
@@ -46,16 +28,9 @@ struct Explain: ParsableCommand {
     let explanation = source.loadIndex().explain(flowCode, in: language)
     switch format {
     case .json:
-      try printJSON(
-        Output(
-          code: explanation.code, kind: explanation.kind, title: explanation.title,
-          message: explanation.message,
-          meaning: explanation.meaning, resolution: explanation.resolution,
-          article: explanation.article.map {
-            Output.ArticleOutput(uid: $0.uid, title: $0.title, anchor: $0.anchor)
-          },
-          language: explanation.language.rawValue, fallbacks: explanation.fallbacks,
-          retired: explanation.retired))
+      // The explanation as it is: code, kind, title, message, meaning, resolution,
+      // article {uid, title, slug, anchor}, language, fallbacks, retired.
+      try printJSON(explanation)
     case .text:
       print("\(explanation.code)  \(explanation.title)\(explanation.retired ? " (retired)" : "")")
       print(explanation.message)
