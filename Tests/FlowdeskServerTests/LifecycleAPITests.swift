@@ -3,6 +3,7 @@ import FlowdeskServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 @Suite("Lifecycle over HTTP")
@@ -126,6 +127,30 @@ struct LifecycleAPITests {
       #expect((reason["message"] as? String)?.contains("hello") == true)
       let history = try await client.call(.get, "/v1/flows/\(id)/history?lang=nl")
       #expect(((history.body["events"] as? [[String: Any]])?.first?["code"] as? String) == "FD2003")
+    }
+  }
+
+  @Test func participantsComeAPageAtATimeWithTheTotal() async throws {
+    let fixture = try ServiceFixture()
+    try await fixture.test { client in
+      let id = try await client.call(.post, "/v1/flows", json: Bodies.flow()).body["id"] as! String
+      try await client.call(.post, "/v1/flows/\(id)/start")
+      for name in ["ann", "bob", "cid"] {
+        try await client.call(
+          .put, "/v1/contacts/\(name)",
+          json: Bodies.contact.replacingOccurrences(of: "ann@", with: "\(name)@"))
+        try await client.call(.post, "/v1/flows/\(id)/enrollments", json: #"{"contactId": "\#(name)"}"#)
+      }
+      let response = try await client.execute(
+        uri: "/v1/flows/\(id)/participants?limit=2&offset=1", method: .get,
+        headers: [.authorization: "Bearer \(ServiceFixture.adminToken)"])
+      #expect(response.headers[HTTPField.Name("X-Total-Count")!] == "3")
+      let page =
+        try JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [[String: Any]]
+      #expect(page?.compactMap { $0["contactId"] as? String } == ["bob", "cid"])
+      let bad = try await client.call(.get, "/v1/flows/\(id)/participants?limit=0")
+      #expect(bad.status == .unprocessableContent)
+      #expect(bad.body["code"] as? String == "FD1502")
     }
   }
 

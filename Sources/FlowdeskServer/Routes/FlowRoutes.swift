@@ -1,6 +1,7 @@
 import FlowEngine
 import FlowStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Localization
 
@@ -118,11 +119,18 @@ struct FlowRoutes {
         help.participant(participant, context.language.language), status: .created,
         language: context.language.language)
     }
-    router.get("/v1/flows/:id/participants") { _, context -> Response in
+    router.get("/v1/flows/:id/participants") { request, context -> Response in
       let id = try context.parameters.require("id")
       let language = context.language.language
-      let participants = try await host.read { try $0.participants(in: id) }
-      return try Reply.json(participants.map { help.participant($0, language) }, language: language)
+      let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
+      let offset = try Self.integer(request, "offset", default: 0, in: 0...Int.max)
+      let (page, total) = try await host.read { engine in
+        let all = try engine.participants(in: id)
+        return (Array(all.dropFirst(offset).prefix(limit)), all.count)
+      }
+      var headers = HTTPFields()
+      headers[HTTPField.Name("X-Total-Count")!] = String(total)
+      return try Reply.json(page.map { help.participant($0, language) }, language: language, headers: headers)
     }
     router.get("/v1/flows/:id/history") { _, context -> Response in
       let id = try context.parameters.require("id")
@@ -136,6 +144,19 @@ struct FlowRoutes {
       return try Reply.json(
         Errors(flows: await host.read { $0.flowsWithErrors() }), language: context.language.language)
     }
+  }
+
+  /// An optional whole-number query parameter within bounds; anything else is a coded 422.
+  static func integer(_ request: Request, _ name: String, default value: Int, in range: ClosedRange<Int>)
+    throws -> Int
+  {
+    guard let text = request.uri.queryParameters.get(name) else { return value }
+    guard let number = Int(text), range.contains(number) else {
+      throw APIProblem(
+        .unprocessableContent, .invalidField,
+        ["field": name, "reason": "expected a whole number from \(range.lowerBound) to \(range.upperBound)"])
+    }
+    return number
   }
 
   /// Runs a lifecycle action, counting it by outcome, and refreshes the participant gauges.
