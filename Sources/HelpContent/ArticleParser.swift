@@ -56,9 +56,14 @@ enum ArticleParser {
 
   /// The file line of the first body line that contains `needle`.
   static func line(of needle: String, in lines: [String], offset: Int) -> Int {
+    (firstLine(containing: needle, in: lines) ?? 0) + offset
+  }
+
+  /// The index of the first line at or after `start` that contains `needle`.
+  static func firstLine(containing needle: String, in lines: [String], from start: Int = 0) -> Int? {
+    guard start >= 0, start < lines.count else { return nil }
     // The standard library's search: Foundation's `contains` bridges every line to NSString.
-    let index = lines.firstIndex { $0.firstRange(of: needle) != nil } ?? 0
-    return index + offset
+    return lines[start...].firstIndex { $0.firstRange(of: needle) != nil }
   }
 
   /// The lines of a text, split on its UTF-8 bytes (splitting on characters costs more than

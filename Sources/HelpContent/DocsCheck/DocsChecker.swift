@@ -199,14 +199,15 @@ public struct DocsChecker: Sendable {
     for article in library.articles {
       guard let language = LanguageTag(article.language)?.supported else { continue }
       let known = stateKeys(language)
-      let lines = article.markdown.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      let lines = ArticleParser.lines(of: article.markdown)
       for section in article.sections {
         for list in section.statusLists {
           for label in list where known[label] == nil {
             let line =
-              Self.line(
-                containing: "**\(label)", in: lines, from: section.line - article.bodyLine,
-                offset: article.bodyLine) ?? section.line
+              ArticleParser.firstLine(
+                containing: "**\(label)", in: lines, from: section.line - article.bodyLine
+              )
+              .map { $0 + article.bodyLine } ?? section.line
             let suggestion = Self.closest(label, in: Array(known.keys)).map {
               "use the catalog label \"\($0)\""
             }
@@ -219,11 +220,6 @@ public struct DocsChecker: Sendable {
       }
     }
     return findings
-  }
-
-  static func line(containing needle: String, in lines: [String], from start: Int, offset: Int) -> Int? {
-    guard start >= 0, start < lines.count else { return nil }
-    return lines[start...].firstIndex { $0.contains(needle) }.map { $0 + offset }
   }
 
   /// The label with the smallest edit distance, when it is close.

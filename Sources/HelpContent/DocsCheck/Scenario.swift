@@ -177,7 +177,7 @@ public struct Scenario: Sendable {
   /// Every scenario comment in an article, with its line.
   public static func all(in article: Article) -> [Scenario] {
     var result: [Scenario] = []
-    let lines = article.markdown.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = ArticleParser.lines(of: article.markdown)
     var index = 0
     while index < lines.count {
       let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
@@ -185,19 +185,19 @@ public struct Scenario: Sendable {
         trimmed.dropFirst(4).trimmingCharacters(in: .whitespaces).hasPrefix(marker)
       {
         let startLine = index
-        var body: [Substring] = []
+        var body: [String] = []
         let firstRest = trimmed.dropFirst(4).trimmingCharacters(in: .whitespaces).dropFirst(marker.count)
         if firstRest.contains("-->") {
-          body.append(Substring(firstRest.replacingOccurrences(of: "-->", with: "")))
+          body.append(firstRest.replacingOccurrences(of: "-->", with: ""))
         } else {
-          if !firstRest.trimmingCharacters(in: .whitespaces).isEmpty { body.append(Substring(firstRest)) }
+          if !firstRest.trimmingCharacters(in: .whitespaces).isEmpty { body.append(String(firstRest)) }
           index += 1
           while index < lines.count, !lines[index].contains("-->") {
             body.append(lines[index])
             index += 1
           }
           if index < lines.count {
-            body.append(Substring(lines[index].replacingOccurrences(of: "-->", with: "")))
+            body.append(lines[index].replacingOccurrences(of: "-->", with: ""))
           }
         }
         result.append(Scenario(source: body.joined(separator: "\n"), line: article.bodyLine + startLine))
