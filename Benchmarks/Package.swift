@@ -16,9 +16,15 @@ let package = Package(
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
   ],
   targets: [
+    .target(
+      name: "BenchmarkSupport",
+      dependencies: [.product(name: "FlowEngine", package: flowdesk)],
+      path: "Sources/BenchmarkSupport"
+    ),
     .executableTarget(
       name: "FlowdeskBenchmarks",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "Benchmark", package: "benchmark"),
         .product(name: "FlowEngine", package: flowdesk),
         .product(name: "FlowStore", package: flowdesk),
@@ -34,6 +40,7 @@ let package = Package(
     .executableTarget(
       name: "flowdesk-scale",
       dependencies: [
+        "BenchmarkSupport",
         .product(name: "FlowEngine", package: flowdesk),
         .product(name: "FlowStore", package: flowdesk),
         .product(name: "GRDB", package: "GRDB.swift"),

@@ -53,25 +53,4 @@ enum Fixtures {
     }
     return (folder, bytes, bodies)
   }
-
-  /// The five-step flow of the engine benchmark: email, wait, split, update contact, finish.
-  static let fiveStepFlow = FlowDefinition(
-    name: "Five steps",
-    settings: FlowSettings(
-      emailFrom: "a@example.com", emailReplyTo: "b@example.com", subscriptionType: "news"),
-    steps: [
-      Step(id: "mail", .sendEmail(SendEmail(subject: "Hello"))),
-      Step(id: "wait", .waitTime(.duration(3600))),
-      Step(
-        id: "split",
-        .split(Split(branches: [Branch(id: "nl", condition: .property("country", .equals("NL")))]))),
-      Step(id: "mark", .updateContact(UpdateContact(property: "welcomed", operation: .set("yes")))),
-      Step(id: "done", .finish(Finish())),
-    ])
-
-  static func contact(_ n: Int) -> Contact {
-    Contact(
-      id: "c\(n)", email: "c\(n)@example.com", consent: true, subscriptions: ["news"],
-      properties: ["country": n % 2 == 0 ? "NL" : "SE"])
-  }
 }

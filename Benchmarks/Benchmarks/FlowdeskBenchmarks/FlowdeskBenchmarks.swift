@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkSupport
 import FlowEngine
 import FlowStore
 import Foundation
@@ -64,10 +65,10 @@ let benchmarks: @Sendable () -> Void = {
     for _ in benchmark.scaledIterations {
       let clock = ManualClock()
       var engine = FlowEngine(clock: clock)
-      let id = try engine.createFlow(Fixtures.fiveStepFlow).id
+      let id = try engine.createFlow(Workload.fiveStepFlow).id
       try engine.start(id)
       for n in 0..<participants {
-        engine.upsertContact(Fixtures.contact(n))
+        engine.upsertContact(Workload.contact(n))
         try engine.enroll("c\(n)", in: id)
       }
       benchmark.startMeasurement()
@@ -80,50 +81,46 @@ let benchmarks: @Sendable () -> Void = {
   }
   Benchmark("engine: 20k participants x 5 steps, on SQLite", configuration: heavy) { benchmark in
     for _ in benchmark.scaledIterations {
-      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "flowdesk-bench-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(at: folder) }
-      let clock = ManualClock()
-      let host = try FlowHost(
-        store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
-      try await host.perform { engine in
-        let id = try engine.createFlow(Fixtures.fiveStepFlow).id
-        try engine.start(id)
-        for n in 0..<participants {
-          engine.upsertContact(Fixtures.contact(n))
-          try engine.enroll("c\(n)", in: id)
+      try await Workload.withTemporaryFolder { folder in
+        let clock = ManualClock()
+        let host = try FlowHost(
+          store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
+        try await host.perform { engine in
+          let id = try engine.createFlow(Workload.fiveStepFlow).id
+          try engine.start(id)
+          for n in 0..<participants {
+            engine.upsertContact(Workload.contact(n))
+            try engine.enroll("c\(n)", in: id)
+          }
         }
+        benchmark.startMeasurement()
+        try await host.runDue(batchSize: 1000)
+        clock.advance(by: 3600)
+        try await host.runDue(batchSize: 1000)
+        benchmark.stopMeasurement()
       }
-      benchmark.startMeasurement()
-      try await host.runDue(batchSize: 1000)
-      clock.advance(by: 3600)
-      try await host.runDue(batchSize: 1000)
-      benchmark.stopMeasurement()
     }
   }
   // Ceiling: a plain batched INSERT of the same number of rows (participants x 5 steps).
   Benchmark("engine ceiling: batched SQLite INSERT of 100k rows", configuration: heavy) { benchmark in
     for _ in benchmark.scaledIterations {
-      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "flowdesk-bench-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-      defer { try? FileManager.default.removeItem(at: folder) }
-      let pool = try DatabasePool(path: folder.appendingPathComponent("plain.sqlite").path)
-      try await pool.write {
-        try $0.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, step TEXT, data BLOB)")
-      }
-      benchmark.startMeasurement()
-      let rows = participants * 5
-      for start in stride(from: 0, to: rows, by: 1000) {
-        try await pool.write { db in
-          let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, step, data) VALUES (?, ?, ?)")
-          for n in start..<min(start + 1000, rows) {
-            try statement.execute(arguments: ["r\(n)", "s\(n % 5)", Data(repeating: 7, count: 64)])
+      try await Workload.withTemporaryFolder { folder in
+        let pool = try DatabasePool(path: folder.appendingPathComponent("plain.sqlite").path)
+        try await pool.write {
+          try $0.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, step TEXT, data BLOB)")
+        }
+        benchmark.startMeasurement()
+        let rows = participants * 5
+        for start in stride(from: 0, to: rows, by: 1000) {
+          try await pool.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, step, data) VALUES (?, ?, ?)")
+            for n in start..<min(start + 1000, rows) {
+              try statement.execute(arguments: ["r\(n)", "s\(n % 5)", Data(repeating: 7, count: 64)])
+            }
           }
         }
+        benchmark.stopMeasurement()
       }
-      benchmark.stopMeasurement()
     }
   }
 

@@ -1,6 +1,7 @@
 // Runs N participants through the five-step flow on SQLite and prints the time and the
 // process's peak resident memory, for the scale figures of BENCHMARKS.md:
 //   swift run -c release flowdesk-scale 1000000
+import BenchmarkSupport
 import FlowEngine
 import FlowStore
 import Foundation
@@ -12,18 +13,7 @@ import Foundation
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
 let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
 
-let flow = FlowDefinition(
-  name: "Five steps",
-  settings: FlowSettings(emailFrom: "a@example.com", emailReplyTo: "b@example.com", subscriptionType: "news"),
-  steps: [
-    Step(id: "mail", .sendEmail(SendEmail(subject: "Hello"))),
-    Step(id: "wait", .waitTime(.duration(3600))),
-    Step(
-      id: "split", .split(Split(branches: [Branch(id: "nl", condition: .property("country", .equals("NL")))]))
-    ),
-    Step(id: "mark", .updateContact(UpdateContact(property: "welcomed", operation: .set("yes")))),
-    Step(id: "done", .finish(Finish())),
-  ])
+let flow = Workload.fiveStepFlow
 
 func peakRSSMegabytes() -> Double {
   var usage = rusage()
@@ -48,10 +38,7 @@ let id = try await host.perform { engine in
 for start in stride(from: 0, to: count, by: batch) {
   try await host.perform { engine in
     for n in start..<min(start + batch, count) {
-      engine.upsertContact(
-        Contact(
-          id: "c\(n)", email: "c\(n)@example.com", consent: true, subscriptions: ["news"],
-          properties: ["country": n % 2 == 0 ? "NL" : "SE"]))
+      engine.upsertContact(Workload.contact(n))
       try engine.enroll("c\(n)", in: id)
     }
   }
