@@ -24,11 +24,8 @@ public final class HelpSearch: @unchecked Sendable {
   private let index: HelpIndex
   /// A fingerprint of the indexed content; a new one means the index must be rebuilt.
   public let fingerprint: String
-  /// Indexed terms in order, with running totals of the sections each appears in, so the
-  /// number of sections a prefix matches is two binary searches away.
-  private let terms: [String]
-  private let runningDocuments: [Int]
-  private let sectionCount: Int
+  /// The postings, for ranking; FTS5 keeps tokenizing and building snippets.
+  private let ranking: RankingIndex
 
   /// Builds the index in memory from loaded help content.
   public init(index: HelpIndex) throws {
@@ -63,33 +60,13 @@ public final class HelpSearch: @unchecked Sendable {
         }
       }
     }
-    (terms, runningDocuments, sectionCount) = try queue.write { db in
-      try db.execute(sql: "CREATE VIRTUAL TABLE help_terms USING fts5vocab(help, 'row')")
-      var terms: [String] = []
-      var running: [Int] = [0]
-      for row in try Row.fetchAll(db, sql: "SELECT term, doc FROM help_terms ORDER BY term") {
-        terms.append(row["term"])
-        running.append(running.last! + (row["doc"] as Int))
-      }
-      return (terms, running, try Int.fetchOne(db, sql: "SELECT count(*) FROM help") ?? 0)
-    }
+    ranking = try queue.write { db in try RankingIndex(db) }
   }
 
   /// How many sections hold a word starting with `prefix` (an upper bound: a section with two
   /// such words counts twice).
   func documentFrequency(ofPrefix prefix: String) -> Int {
-    func lowerBound(_ key: String) -> Int {
-      var low = 0
-      var high = terms.count
-      while low < high {
-        let middle = (low + high) / 2
-        if terms[middle] < key { low = middle + 1 } else { high = middle }
-      }
-      return low
-    }
-    let start = lowerBound(prefix)
-    let end = lowerBound(prefix + "\u{10FFFF}")
-    return runningDocuments[end] - runningDocuments[start]
+    ranking.postingCount(ofPrefix: prefix)
   }
 
   /// The query's stems, rarest first, without the ones so common they rank nothing: at most
@@ -102,8 +79,27 @@ public final class HelpSearch: @unchecked Sendable {
     let counted = stems.map { ($0, documentFrequency(ofPrefix: $0)) }.filter { $0.1 > 0 }.sorted {
       $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0
     }
-    let rare = counted.filter { $0.1 * 10 <= max(sectionCount, 1) }
+    let rare = counted.filter { $0.1 * 10 <= max(ranking.sections.count, 1) }
     return (rare.isEmpty ? Array(counted.prefix(2)) : Array(rare.prefix(6))).map(\.0)
+  }
+
+  /// A query's scores both ways, by section rowid: the in-memory ranking's, and FTS5's own
+  /// `bm25()` with the same column weights (negated, so higher is better). Tests hold the
+  /// first to the second.
+  func scoresBothWays(_ text: String) throws -> (memory: [Int64: Double], fts5: [Int64: Double]) {
+    let selected = selectTerms(text)
+    let (score, matched) = ranking.scores(prefixes: selected)
+    var memory: [Int64: Double] = [:]
+    for section in matched { memory[ranking.sections[Int(section)].rowid] = score[Int(section)] }
+    guard !selected.isEmpty else { return (memory, [:]) }
+    let query = selected.map { "\"\($0)\"*" }.joined(separator: " OR ")
+    let fts5 = try queue.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT rowid, bm25(help, 0, 0, 0, 0, 3.0, 1.0) FROM help WHERE help MATCH ?",
+        arguments: [query]
+      ).reduce(into: [Int64: Double]()) { $0[$1[0]] = -($1[1] as Double) }
+    }
+    return (memory, fts5)
   }
 
   static func fingerprint(of index: HelpIndex) -> String {
@@ -124,25 +120,27 @@ public final class HelpSearch: @unchecked Sendable {
     let selected = selectTerms(text)
     guard !selected.isEmpty else { return [] }
     let query = selected.map { "\"\($0)\"*" }.joined(separator: " OR ")
-    // Rank every match without snippets, keep the best section per code, then build snippets
-    // for the few results returned: snippet() is the costly part.
+    // Rank in memory, one result per code (or per article section); a section in another
+    // language competes only when it explains a code, which is then answered in `language`.
+    let ranked = ranking.rank(prefixes: selected, limit: limit) { section in
+      section.hasCode || language == nil || section.language == language?.rawValue
+    }
+    // FTS5 builds the snippets. Asked with the exact terms the section holds rather than the
+    // prefixes, it seeks straight to the row instead of merging every prefix match first.
     return try queue.read { db in
-      let ranked = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT rowid, language, code, uid, anchor, title FROM help WHERE help MATCH ?
-          ORDER BY bm25(help, 0, 0, 0, 0, 3.0, 1.0) LIMIT 200
-          """, arguments: [query])
       var results: [SearchResult] = []
-      var seen: Set<String> = []
-      let snippet = try db.makeStatement(
-        sql: "SELECT snippet(help, 5, '', '', '…', 16) FROM help WHERE help MATCH ? AND rowid = ?")
-      for row in ranked {
-        guard let rowLanguage = Language(rawValue: row["language"]) else { continue }
-        let code: String? = row["code"]
-        let key = code ?? "\(row["uid"] as String)#\(row["anchor"] as String? ?? "")"
-        if code == nil, let language, language != rowLanguage { continue }
-        guard seen.insert(key).inserted else { continue }
+      let row = try db.makeStatement(
+        sql: """
+          SELECT language, code, uid, anchor, title, snippet(help, 5, '', '', '…', 16) FROM help
+          WHERE help MATCH ? AND rowid = ?
+          """)
+      for section in ranked {
+        let terms = ranking.terms(in: section.section, prefixes: selected)
+        let exact = terms.isEmpty ? query : terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        guard let found = try Row.fetchOne(row, arguments: [exact, section.rowid]),
+          let rowLanguage = Language(rawValue: found[0])
+        else { continue }
+        let code: String? = found[1]
         if let language, language != rowLanguage, let code, let flowCode = FlowCode(rawValue: code),
           let (article, section) = index.section(for: flowCode, in: language)
         {
@@ -152,13 +150,11 @@ public final class HelpSearch: @unchecked Sendable {
               snippet: String(section.meaning.joined(separator: " ").prefix(200)), language: language,
               anchor: section.anchor))
         } else {
-          let text = try String.fetchOne(snippet, arguments: [query, row["rowid"] as Int64]) ?? ""
           results.append(
             SearchResult(
-              code: code, uid: row["uid"], title: row["title"], snippet: text, language: rowLanguage,
-              anchor: row["anchor"]))
+              code: code, uid: found[2], title: found[4], snippet: found[5], language: rowLanguage,
+              anchor: found[3]))
         }
-        if results.count == limit { break }
       }
       return results
     }

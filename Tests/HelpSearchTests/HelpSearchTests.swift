@@ -1,10 +1,11 @@
 import FlowEngine
 import Foundation
 import HelpContent
-import HelpSearch
 import Localization
 import TestSupport
 import Testing
+
+@testable import HelpSearch
 
 @Suite("Help search")
 struct HelpSearchTests {
@@ -53,6 +54,28 @@ struct HelpSearchTests {
     #expect(top.language == .nl)
     #expect(top.uid == "help-nl-flow-run-pause-end")
     #expect(top.title.contains("Antwoordadres ontbreekt"))
+  }
+
+  @Test(arguments: [
+    "De flow heeft een e-mailstap maar geen antwoordadres", "verwijderd", "Flödet är redan avslutat",
+    "reply-to address missing", "hard bounce", "contact unsubscribed participant dropped",
+  ])
+  func rankingScoresEqualFTS5Bm25(query: String) throws {
+    let (memory, fts5) = try Self.search.get().scoresBothWays(query)
+    #expect(!fts5.isEmpty)
+    #expect(Set(memory.keys) == Set(fts5.keys), "the same sections match")
+    for (rowid, expected) in fts5 {
+      let actual = try #require(memory[rowid])
+      #expect(
+        abs(actual - expected) <= 1e-9 * max(1, abs(expected)), "row \(rowid): \(actual) vs \(expected)")
+    }
+  }
+
+  @Test func searchGivesEachCodeOnce() throws {
+    let hits = try results("participant flow step email", .en)
+    let codes = hits.compactMap(\.code)
+    #expect(!hits.isEmpty)
+    #expect(Set(codes).count == codes.count)
   }
 
   @Test func emptyOrPunctuationOnlyQueryFindsNothing() throws {
