@@ -5,8 +5,12 @@ import Logging
 /// Runs the engine over a store: every operation's changes are committed in one transaction,
 /// and the scheduler advances due participants in batches, one transaction per batch.
 ///
-/// When a commit fails (a full disk, say), the engine is reloaded from the store, so memory
-/// never runs ahead of what is stored.
+/// Memory holds flows, their counts and history; participants and contacts are read from the
+/// store when an operation needs them and let go once it is committed, so memory does not
+/// grow with the number of participants.
+///
+/// When a commit or a read fails (a full disk, say), the engine is reloaded from the store,
+/// so memory never runs ahead of what is stored.
 public actor FlowHost {
   public nonisolated let store: any FlowStore
   public nonisolated let clock: any FlowClock
@@ -19,24 +23,28 @@ public actor FlowHost {
     self.store = store
     self.clock = clock
     self.logger = logger
-    let snapshot = try store.load(historySince: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
-    self.engine = FlowEngine(clock: clock, snapshot: snapshot)
+    self.engine = try Self.load(store, clock: clock)
   }
 
-  /// Reads from the engine.
-  public func read<R: Sendable>(_ body: (FlowEngine) throws -> R) rethrows -> R {
-    try body(engine)
+  private static func load(_ store: any FlowStore, clock: any FlowClock) throws -> FlowEngine {
+    let snapshot = try store.loadFlows(
+      historySince: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
+    let engine = FlowEngine(clock: clock, paging: snapshot, backing: store)
+    if let failure = store.takeReadFailure() { throw failure }
+    return engine
+  }
+
+  /// Reads from the engine. Fails when the store could not be read.
+  public func read<R: Sendable>(_ body: (FlowEngine) throws -> R) throws -> R {
+    let result = Result { try body(engine) }
+    if let failure = store.takeReadFailure() { throw failure }
+    return try result.get()
   }
 
   /// Changes the engine and commits what changed. A refusal (the engine's `Refusal`) changes
   /// nothing and is rethrown after the commit.
   public func perform<R: Sendable>(_ body: (inout FlowEngine) throws -> R) throws -> R {
-    let result: Result<R, any Error>
-    do {
-      result = .success(try body(&engine))
-    } catch {
-      result = .failure(error)
-    }
+    let result = Result { try body(&engine) }
     try commit()
     return try result.get()
   }
@@ -67,16 +75,24 @@ public actor FlowHost {
   /// The earliest due time of a participant in a running flow.
   public var nextDue: Date? { engine.nextDue }
 
+  /// Commits what changed and lets the committed participants and contacts go. A failed
+  /// read during the operation fails it before anything is written.
   private func commit() throws {
-    let changes = engine.takeChanges()
-    guard !changes.isEmpty else { return }
-    do {
-      try store.commit(changes)
-    } catch {
-      logger.error("commit failed; reloading the engine from the store", metadata: ["error": "\(error)"])
-      let snapshot = try store.load(historySince: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
-      engine = FlowEngine(clock: clock, snapshot: snapshot)
-      throw error
+    if let failure = store.takeReadFailure() {
+      logger.error("reading the store failed; reloading the engine", metadata: ["error": "\(failure)"])
+      engine = try Self.load(store, clock: clock)
+      throw failure
     }
+    let changes = engine.takeChanges()
+    if !changes.isEmpty {
+      do {
+        try store.commit(changes)
+      } catch {
+        logger.error("commit failed; reloading the engine from the store", metadata: ["error": "\(error)"])
+        engine = try Self.load(store, clock: clock)
+        throw error
+      }
+    }
+    engine.evictCommitted()
   }
 }

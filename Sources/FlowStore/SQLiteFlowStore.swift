@@ -12,6 +12,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
   public let path: String
   let pool: DatabasePool
+  private let failureLock = NSLock()
+  private var readFailure: (any Error)?
   private let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -201,21 +203,40 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           ALTER TABLE outbox ADD COLUMN body TEXT;
           """)
     }
+    migrator.registerMigration("v5 indexes for paging participants") { db in
+      // The host reads participants back as it needs them: the due ones of a flow in
+      // schedule order, and the active holder of an email address.
+      try db.execute(
+        sql: """
+          CREATE INDEX participants_due_by_flow ON participants(flow_id, due, schedule_token)
+            WHERE status = 'active' AND due IS NOT NULL;
+          CREATE INDEX participants_by_email_claim ON participants(flow_id, email_claim)
+            WHERE email_claim IS NOT NULL;
+          """)
+    }
     return migrator
   }
 
-  static func contact(from row: Row, decoder: JSONDecoder) throws -> Contact {
-    let data: Data = row["data"]
+  /// The contact columns, in the order `contact(from:decoder:)` reads them by position.
+  static let contactColumns = """
+    id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee, email_bounced,
+    unengaged, company_id, lifecycle_stage, properties
+    """
+
+  /// A contact from a row selected with `contactColumns`. Columns are read by position: by
+  /// name, the lookups cost more than the values when contacts are paged in by thousands.
+  static func contact(from row: Row, at o: Int = 0, decoder: JSONDecoder) throws -> Contact {
+    let data: Data = row[o + 1]
     if !data.isEmpty { return try decoder.decode(Contact.self, from: data) }
     return Contact(
-      id: row["id"], email: row["email"], mobile: row["mobile"], consent: (row["consent"] as Int? ?? 0) != 0,
-      subscriptions: Set(jsonObject(row["subscriptions"], as: [String].self) ?? []),
-      marketingContact: (row["marketing_contact"] as Int? ?? 1) != 0,
-      formerEmployee: (row["former_employee"] as Int? ?? 0) != 0,
-      emailBounced: (row["email_bounced"] as Int? ?? 0) != 0,
-      unengaged: (row["unengaged"] as Int? ?? 0) != 0, companyId: row["company_id"],
-      lifecycleStage: (row["lifecycle_stage"] as String?).flatMap(LifecycleStage.init(rawValue:)),
-      properties: jsonObject(row["properties"], as: [String: String].self) ?? [:])
+      id: row[o], email: row[o + 2], mobile: row[o + 3], consent: (row[o + 4] as Int? ?? 0) != 0,
+      subscriptions: Set(jsonStrings(row[o + 5]) ?? []),
+      marketingContact: (row[o + 6] as Int? ?? 1) != 0,
+      formerEmployee: (row[o + 7] as Int? ?? 0) != 0,
+      emailBounced: (row[o + 8] as Int? ?? 0) != 0,
+      unengaged: (row[o + 9] as Int? ?? 0) != 0, companyId: row[o + 10],
+      lifecycleStage: (row[o + 11] as String?).flatMap(LifecycleStage.init(rawValue:)),
+      properties: jsonStringMap(row[o + 12]) ?? [:])
   }
 
   static func message(from row: Row, decoder: JSONDecoder) throws -> OutboxMessage {
@@ -277,23 +298,31 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     return object as? T
   }
 
+  /// The participant columns, in the order `participant(from:decoder:)` reads them by position.
+  static let participantColumns = """
+    flow_id, contact_id, status, step_id, due, reason, data, reason_parameters, entered_at, enrolled_at,
+    attempt, waiting, branches, actions, email_claim, schedule_token
+    """
+  static let participantColumnCount = 16
+
+  /// A participant from a row selected with `participantColumns`, read by position.
   static func participant(from row: Row, decoder: JSONDecoder) throws -> Participant {
-    let data: Data = row["data"]
+    let data: Data = row[6]
     if !data.isEmpty { return try decoder.decode(Participant.self, from: data) }
-    let reason = (row["reason"] as String?).flatMap(FlowCode.init(rawValue:)).map {
-      CodedMessage($0, jsonObject(row["reason_parameters"], as: [String: String].self) ?? [:])
+    let reason = (row[5] as String?).flatMap(FlowCode.init(rawValue:)).map {
+      CodedMessage($0, jsonStringMap(row[7]) ?? [:])
     }
     return Participant(
-      restoring: row["contact_id"], status: ParticipantStatus(rawValue: row["status"]) ?? .active,
+      restoring: row[1], status: ParticipantStatus(rawValue: row[2]) ?? .active,
       reason: reason,
-      stepId: row["step_id"], due: (row["due"] as Double?).map(Date.init(timeIntervalSince1970:)),
-      enteredStepAt: (row["entered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-      enrolledAt: Date(timeIntervalSince1970: row["enrolled_at"] ?? 0), attempt: row["attempt"] ?? 1,
-      isWaiting: (row["waiting"] as Int? ?? 0) != 0,
-      branches: jsonObject(row["branches"], as: [String: String].self) ?? [:],
-      performedActions: Set(jsonObject(row["actions"], as: [String].self) ?? []),
-      emailClaim: row["email_claim"],
-      scheduleToken: UInt64(row["schedule_token"] as Int64? ?? 0))
+      stepId: row[3], due: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enteredStepAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enrolledAt: Date(timeIntervalSince1970: row[9] ?? 0), attempt: row[10] ?? 1,
+      isWaiting: (row[11] as Int? ?? 0) != 0,
+      branches: jsonStringMap(row[12]) ?? [:],
+      performedActions: Set(jsonStrings(row[13]) ?? []),
+      emailClaim: row[14],
+      scheduleToken: UInt64(row[15] as Int64? ?? 0))
   }
 
   /// The names of the migrations applied to the database.
@@ -304,6 +333,27 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
   // MARK: FlowStore
 
   public func load(historySince: Date) throws -> EngineSnapshot {
+    var snapshot = try loadFlows(historySince: historySince)
+    do {
+      try pool.read { db in
+        let decoder = JSONDecoder()
+        snapshot.contacts = try Row.fetchAll(db, sql: "SELECT \(Self.contactColumns) FROM contacts").map {
+          try Self.contact(from: $0, decoder: decoder)
+        }
+        snapshot.participants = try Row.fetchAll(
+          db, sql: "SELECT \(Self.participantColumns) FROM participants"
+        ).map { row in
+          ParticipantRecord(
+            flowId: row[0], participant: try Self.participant(from: row, decoder: decoder))
+        }
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+    return snapshot
+  }
+
+  public func loadFlows(historySince: Date) throws -> EngineSnapshot {
     do {
       return try pool.read { db in
         let decoder = JSONDecoder()
@@ -313,9 +363,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           let value: String = row["value"]
           if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
           if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
-        }
-        let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contacts").map {
-          try Self.contact(from: $0, decoder: decoder)
         }
         var companies: [String: [String: String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
@@ -335,10 +382,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
             lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
         }
-        let participants = try Row.fetchAll(db, sql: "SELECT * FROM participants").map { row in
-          ParticipantRecord(
-            flowId: row["flow_id"], participant: try Self.participant(from: row, decoder: decoder))
-        }
         let history = try Row.fetchAll(
           db,
           sql:
@@ -353,7 +396,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             stepId: row["step_id"], message: CodedMessage(code, parameters))
         }
         return EngineSnapshot(
-          flows: flows, participants: participants, contacts: contacts, companies: companies,
+          flows: flows, participants: [], contacts: [], companies: companies,
           history: history,
           counters: counters)
       }
@@ -473,6 +516,154 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
       }
     } catch {
       throw Self.storeError(error, path: path)
+    }
+  }
+
+  // MARK: ParticipantBacking
+
+  /// Runs a read for the engine. A failure is kept for the host, which fails the operation
+  /// (see `takeReadFailure()`), and the engine gets `fallback`.
+  ///
+  /// No read transaction is opened: the host is the only writer (the data folder's lock keeps
+  /// other processes out), and it never commits while the engine reads, so there is nothing
+  /// to isolate from, and a transaction per lookup would cost more than the lookup.
+  private func backingRead<T>(_ fallback: T, _ body: (Database) throws -> T) -> T {
+    do {
+      return try pool.unsafeRead(body)
+    } catch {
+      failureLock.withLock { if readFailure == nil { readFailure = Self.storeError(error, path: path) } }
+      return fallback
+    }
+  }
+
+  public func takeReadFailure() -> (any Error)? {
+    failureLock.withLock {
+      defer { readFailure = nil }
+      return readFailure
+    }
+  }
+
+  public func participant(_ contactId: String, in flowId: String) -> Participant? {
+    backingRead(nil) { db in
+      try Row.fetchOne(
+        db.cachedStatement(
+          sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ? AND contact_id = ?"),
+        arguments: [flowId, contactId]
+      ).map { try Self.participant(from: $0, decoder: JSONDecoder()) }
+    }
+  }
+
+  public func participants(in flowId: String) -> [Participant] {
+    backingRead([]) { db in
+      let decoder = JSONDecoder()
+      return try Row.fetchAll(
+        db, sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?", arguments: [flowId]
+      ).map {
+        try Self.participant(from: $0, decoder: decoder)
+      }
+    }
+  }
+
+  public func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
+    backingRead([]) { db in
+      let decoder = JSONDecoder()
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(sql: Self.dueSQL), arguments: [flowId, now.timeIntervalSince1970, limit])
+      var due: [(Participant, Contact?)] = []
+      while let row = try rows.next() {
+        let participant = try Self.participant(from: row, decoder: decoder)
+        let hasContact = !row.hasNull(atIndex: Self.participantColumnCount)
+        due.append(
+          (
+            participant,
+            hasContact ? try Self.contact(from: row, at: Self.participantColumnCount, decoder: decoder) : nil
+          ))
+      }
+      return due
+    }
+  }
+
+  /// Due participants of a flow with their contacts, in schedule order: `participantColumns`,
+  /// then `contactColumns`.
+  static let dueSQL: String = {
+    func qualified(_ columns: String, _ table: String) -> [String] {
+      columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+    }
+    return """
+      SELECT \((qualified(participantColumns, "p") + qualified(contactColumns, "c")).joined(separator: ", "))
+      FROM participants p LEFT JOIN contacts c ON c.id = p.contact_id
+      WHERE p.flow_id = ? AND p.status = 'active' AND p.due IS NOT NULL AND p.due <= ?
+      ORDER BY p.due, p.schedule_token LIMIT ?
+      """
+  }()
+
+  public func holders(of addresses: [String], in flowId: String) -> [String: String] {
+    guard !addresses.isEmpty else { return [:] }
+    return backingRead([:]) { db in
+      var holders: [String: String] = [:]
+      for start in stride(from: 0, to: addresses.count, by: 500) {
+        let chunk = Array(addresses[start..<min(start + 500, addresses.count)])
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+        let rows = try Row.fetchCursor(
+          db.cachedStatement(
+            sql: """
+              SELECT email_claim, contact_id FROM participants
+              WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
+              """), arguments: StatementArguments([flowId] + chunk))
+        while let row = try rows.next() { holders[row[0]] = row[1] }
+      }
+      return holders
+    }
+  }
+
+  public func nextDue(in flowId: String) -> Date? {
+    backingRead(nil) { db in
+      try Double.fetchOne(
+        db,
+        sql: "SELECT min(due) FROM participants WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL",
+        arguments: [flowId]
+      ).map(Date.init(timeIntervalSince1970:))
+    }
+  }
+
+  public func holder(of address: String, in flowId: String) -> String? {
+    backingRead(nil) { db in
+      try String.fetchOne(
+        db.cachedStatement(
+          sql:
+            "SELECT contact_id FROM participants WHERE flow_id = ? AND email_claim = ? AND status = 'active'"),
+        arguments: [flowId, address])
+    }
+  }
+
+  public func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
+    backingRead([:]) { db in
+      var counts: [ParticipantStatus: Int] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT status, count(*) FROM participants WHERE flow_id = ? GROUP BY status",
+        arguments: [flowId])
+      {
+        if let status = ParticipantStatus(rawValue: row[0]) { counts[status] = row[1] }
+      }
+      return counts
+    }
+  }
+
+  public func contacts(_ ids: [String]) -> [Contact] {
+    guard !ids.isEmpty else { return [] }
+    return backingRead([]) { db in
+      let decoder = JSONDecoder()
+      var found: [Contact] = []
+      // In chunks, under SQLite's limit on bound parameters.
+      for start in stride(from: 0, to: ids.count, by: 500) {
+        let chunk = Array(ids[start..<min(start + 500, ids.count)])
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+        found += try Row.fetchAll(
+          db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
+          arguments: StatementArguments(chunk)
+        ).map { try Self.contact(from: $0, decoder: decoder) }
+      }
+      return found
     }
   }
 

@@ -37,7 +37,7 @@ struct SQLiteFlowStoreTests {
   @Test func migrationsRunFromAnEmptyDatabase() async throws {
     try await withFolder { folder in
       let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
-      #expect(try store.appliedMigrations().count == 4)
+      #expect(try store.appliedMigrations().count == 5)
       let mode = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
       #expect(mode == "wal")
       let foreignKeys = try await store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
@@ -62,7 +62,7 @@ struct SQLiteFlowStoreTests {
       }
       try queue.close()
       let store = try SQLiteFlowStore(path: path)
-      #expect(try store.appliedMigrations().count == 4)
+      #expect(try store.appliedMigrations().count == 5)
       #expect(try store.load(historySince: .distantPast).contacts == [contact])
       let indexes = try await store.pool.read {
         try String.fetchAll(
@@ -178,7 +178,7 @@ struct SQLiteFlowStoreTests {
           .noAssociatedRecord, .noAssociatedRecord,
         ])
       #expect(try host.store.outboxCount() == 2)
-      #expect(await host.read { $0.flowsWithErrors().map(\.flowId) } == [flowId])
+      #expect(try await host.read { $0.flowsWithErrors().map(\.flowId) } == [flowId])
     }
   }
 
@@ -257,7 +257,7 @@ struct SQLiteFlowStoreTests {
       let stored = try store.load(historySince: .distantPast).contacts.count
       #expect(stored % 10 == 0)
       #expect(
-        await host.read { engine in
+        try await host.read { engine in
           (0..<50).flatMap { b in (0..<10).map { "c\(b)-\($0)" } }.filter { engine.contact($0) != nil }.count
         } == stored)
     }

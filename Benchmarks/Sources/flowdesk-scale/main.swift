@@ -49,7 +49,7 @@ try await host.runDue(batchSize: batch)
 clock.advance(by: 3600)
 try await host.runDue(batchSize: batch)
 let advanced = ContinuousClock.now - advanceStart
-let finished = await host.read { (try? $0.participantCounts(in: id)[.finished]) ?? 0 }
+let finished = try await host.read { (try? $0.participantCounts(in: id)[.finished]) ?? 0 }
 let seconds = Double(advanced.components.seconds) + Double(advanced.components.attoseconds) / 1e18
 print(
   "participants=\(count) finished=\(finished) enroll=\(enrolled) advance=\(advanced) "

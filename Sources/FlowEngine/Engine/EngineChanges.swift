@@ -161,8 +161,7 @@ extension FlowEngine {
         }
         flow.participants.restore(participant)
       }
-      flow.queue = queued.sorted { ($0.enrolledAt, $0.contactId) < ($1.enrolledAt, $1.contactId) }.map(
-        \.contactId)
+      flow.queue = queued.sorted { $0.queueOrder < $1.queueOrder }.map(\.contactId)
       flows[id] = flow
     }
   }

@@ -15,6 +15,7 @@ extension FlowEngine {
     return try modify(flowId) { (engine, flow) throws(Refusal) in
       guard right == .flowAdministrator else { throw Refusal(.editNeedsAdministrator) }
       guard flow.status != .running else { throw Refusal(.editWhileRunning) }
+      engine.faultInAll(&flow)
       var problems = DefinitionValidator.structuralProblems(of: definition)
       problems += Self.guardProblems(from: flow, to: definition)
       guard problems.isEmpty else { throw Refusal(problems) }

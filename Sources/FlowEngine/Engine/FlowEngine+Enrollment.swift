@@ -9,9 +9,11 @@ extension FlowEngine {
   @discardableResult
   public mutating func enroll(_ contactId: String, in flowId: String) throws(Refusal) -> Participant {
     let now = clock.now
+    faultInContact(contactId)
     guard let contact = contacts[contactId] else { throw Refusal(.contactNotFound, ["contact": contactId]) }
     return try modify(flowId) { (engine, flow) throws(Refusal) in
       guard flow.status != .notRunning else { throw Refusal(.enrollWhileNotRunning) }
+      engine.faultIn(contactId, in: &flow)
       let parameters = ["contact": contactId]
       if let existing = flow.participants[contactId] {
         if existing.status.isInFlow { throw Refusal(.contactAlreadyInFlow, parameters) }
@@ -32,9 +34,11 @@ extension FlowEngine {
   @discardableResult
   public mutating func reenroll(_ contactId: String, in flowId: String) throws(Refusal) -> Participant {
     let now = clock.now
+    faultInContact(contactId)
     guard let contact = contacts[contactId] else { throw Refusal(.contactNotFound, ["contact": contactId]) }
     return try modify(flowId) { (engine, flow) throws(Refusal) in
       guard flow.status != .notRunning else { throw Refusal(.enrollWhileNotRunning) }
+      engine.faultIn(contactId, in: &flow)
       guard let existing = flow.participants[contactId] else {
         throw Refusal(.participantNotFound, ["contact": contactId])
       }
@@ -49,6 +53,10 @@ extension FlowEngine {
   public mutating func recordAction(_ action: String, by contactId: String) {
     let now = clock.now
     for id in flowIds {
+      if isPaging, var flow = flows.removeValue(forKey: id) {
+        faultIn(contactId, in: &flow)
+        flows[id] = flow
+      }
       guard flows[id]?.participants[contactId]?.status.isInFlow == true else { continue }
       try? modify(id) { (engine, flow) in
         guard var participant = flow.participants[contactId] else { return }
@@ -80,6 +88,9 @@ extension FlowEngine {
     flow.counts[.queued, default: 0] += 1
     flow.inFlow.insert(contact.id)
     if flow.status == .paused {
+      // The token keeps the queue's order in the store: enrollments can share a moment.
+      flow.participants[contact.id]!.scheduleToken = nextToken
+      nextToken += 1
       flow.queue.append(contact.id)
     } else {
       activate(contact.id, in: &flow, now: now)

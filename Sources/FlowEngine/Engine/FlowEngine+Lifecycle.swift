@@ -58,6 +58,7 @@ extension FlowEngine {
       }
       let problems = DefinitionValidator.startProblems(of: flow.definition)
       guard problems.isEmpty else { throw Refusal(problems) }
+      engine.faultInAll(&flow)
       flow.status = .running
       let queued = flow.queue
       flow.queue.removeAll()
@@ -74,6 +75,7 @@ extension FlowEngine {
     let now = clock.now
     return try modify(flowId) { (engine, flow) throws(Refusal) in
       guard flow.status != .notRunning else { throw Refusal(.flowAlreadyEnded) }
+      engine.faultInAll(&flow)
       flow.status = .notRunning
       for contactId in flow.inFlow.sorted() {
         engine.leave(contactId, in: &flow, as: .cancelled, reason: nil, now: now)

@@ -30,10 +30,16 @@ extension FlowEngine {
 
   /// The earliest moment a participant of a running flow is due, if any.
   public var nextDue: Date? {
-    flows.values.lazy.filter { $0.status == .running }.compactMap { $0.schedule.min?.due }.min()
+    flows.values.lazy.filter { $0.status == .running }.compactMap { flow -> Date? in
+      let inMemory = flow.schedule.min?.due
+      guard let backing, !flow.isComplete, let stored = backing.nextDue(in: flow.id) else { return inMemory }
+      return min(inMemory ?? stored, stored)
+    }.min()
   }
 
   mutating func advance(_ flow: inout FlowState, now: Date, limit: Int, report: inout AdvanceReport) {
+    let moreStored = faultInDue(&flow, now: now, limit: limit - report.participantsAdvanced)
+    defer { if moreStored { report.moreDue = true } }
     while let top = flow.schedule.min, top.due <= now {
       if report.participantsAdvanced >= limit {
         report.moreDue = true
@@ -50,6 +56,7 @@ extension FlowEngine {
 
   /// Runs one participant until it waits or leaves. Returns the number of steps entered.
   private mutating func run(_ contactId: String, in flow: inout FlowState, now: Date) -> Int {
+    faultInContact(contactId)
     var steps = 0
     var windowChecked = false
     // Steps only jump forward, so a participant passes each step at most once per call.
@@ -157,8 +164,8 @@ extension FlowEngine {
         return .dropOut(CodedMessage(.noEmailAddress, at))
       }
       let address = Self.normalized(email)
-      if let holder = flow.emailClaims[address], holder != contact.id,
-        flow.participants[holder]?.status == .active
+      if let holder = emailHolder(address, in: flow), holder != contact.id,
+        flow.participants[holder].map({ $0.status == .active }) ?? true
       {
         return .dropOut(CodedMessage(.emailAddressAlreadyActive, ["step": step.id, "email": email]))
       }
@@ -390,7 +397,11 @@ extension FlowEngine {
     flow.participants[contactId]?.emailClaim = address
   }
 
+  /// An email address as claims compare it: trimmed and lowercased. An address that is
+  /// already printable lowercase ASCII at both ends is returned as it is, without Foundation.
   static func normalized(_ email: String) -> String {
-    email.trimmingCharacters(in: .whitespaces).lowercased()
+    let bytes = email.utf8
+    let isPlain = bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && !($0 >= 0x41 && $0 <= 0x5A) }
+    return isPlain ? email : email.trimmingCharacters(in: .whitespaces).lowercased()
   }
 }

@@ -12,6 +12,8 @@ public struct FlowEngine: Sendable {
   public static let errorListDuration: TimeInterval = 7 * 86_400
 
   public let clock: any FlowClock
+  /// Where participants and contacts not held in memory are read from, when paging.
+  var backing: (any ParticipantBacking)?
   var flows: [String: FlowState] = [:]
   var contacts: [String: Contact] = [:]
   var companies: [String: [String: String]] = [:]
@@ -37,7 +39,7 @@ public struct FlowEngine: Sendable {
     changedContacts.insert(contact.id)
   }
 
-  public func contact(_ id: String) -> Contact? { contacts[id] }
+  public func contact(_ id: String) -> Contact? { contacts[id] ?? backing?.contacts([id]).first }
 
   /// The properties written to a company by update-contact steps.
   public func company(_ id: String) -> [String: String]? { companies[id] }
@@ -55,13 +57,22 @@ public struct FlowEngine: Sendable {
 
   /// Every participant of a flow, in enrollment order.
   public func participants(in flowId: String) throws(Refusal) -> [Participant] {
-    try state(flowId).participants.values.sorted {
+    let flow = try state(flowId)
+    var all = Array(flow.participants.values)
+    if let backing, !flow.isComplete {
+      all += backing.participants(in: flowId).filter { flow.participants[$0.contactId] == nil }
+    }
+    return all.sorted {
       $0.enrolledAt != $1.enrolledAt ? $0.enrolledAt < $1.enrolledAt : $0.contactId < $1.contactId
     }
   }
 
   public func participant(_ contactId: String, in flowId: String) throws(Refusal) -> Participant {
-    guard let participant = try state(flowId).participants[contactId] else {
+    let flow = try state(flowId)
+    guard
+      let participant = flow.participants[contactId]
+        ?? (flow.isComplete ? nil : backing?.participant(contactId, in: flowId))
+    else {
       throw Refusal(.participantNotFound, ["contact": contactId])
     }
     return participant

@@ -45,6 +45,11 @@ struct ParticipantTable: Sendable {
     return changed
   }
 
+  /// Forgets every participant, keeping the storage for the next batch. Nothing may be changed.
+  mutating func evictAll() {
+    storage.removeAll(keepingCapacity: true)
+  }
+
   /// Loads a participant without marking it changed.
   mutating func restore(_ participant: Participant) { storage[participant.contactId] = participant }
 }
@@ -60,6 +65,8 @@ struct FlowState: Sendable {
   private(set) var stepIndex: [String: Int]
 
   var participants = ParticipantTable()
+  /// Whether every participant of the flow is in memory (always, without a backing).
+  var isComplete = true
   /// Queued participants in enrollment order, released on resume.
   var queue: [String] = []
   /// Contact ids of queued and active participants, for end.
@@ -70,6 +77,8 @@ struct FlowState: Sendable {
   var branchOccupants: [BranchKey: Set<String>] = [:]
   /// Email addresses held by active participants.
   var emailClaims: [String: String] = [:]
+  /// While paging: addresses whose holder, if any, is already in `emailClaims`.
+  var knownClaims: Set<String> = []
   var schedule = Heap<ScheduleEntry>()
 
   var history: [HistoryEvent] = []

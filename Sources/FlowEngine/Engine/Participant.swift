@@ -53,6 +53,10 @@ public struct Participant: Sendable, Hashable, Codable {
   /// The participant's place in its flow's schedule order, for stores.
   public var scheduleOrder: UInt64 { scheduleToken }
 
+  /// Orders queued participants: by enrollment, and among those enrolled at the same moment,
+  /// by the token given when they were queued.
+  var queueOrder: (Date, UInt64, String) { (enrolledAt, scheduleToken, contactId) }
+
   init(contactId: String, status: ParticipantStatus, enrolledAt: Date, attempt: Int) {
     self.contactId = contactId
     self.status = status

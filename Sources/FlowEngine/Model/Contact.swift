@@ -41,9 +41,17 @@ public struct Contact: Sendable, Hashable, Codable {
   }
 
   /// True when the contact has an email address that is not blank.
-  public var hasEmail: Bool { !(email ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+  public var hasEmail: Bool { !Self.isBlank(email) }
   /// True when the contact has a mobile number that is not blank.
-  public var hasMobile: Bool { !(mobile ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+  public var hasMobile: Bool { !Self.isBlank(mobile) }
+
+  /// Whether a text is missing, empty or only whitespace. Most texts start with a visible
+  /// ASCII character, which settles it without Foundation's trimming.
+  static func isBlank(_ text: String?) -> Bool {
+    guard let text, let first = text.utf8.first else { return true }
+    if first > 0x20 && first < 0x7F { return false }
+    return text.trimmingCharacters(in: .whitespaces).isEmpty
+  }
 
   /// The values a condition sees for a property: built-in fields first, then custom properties.
   public func value(of property: String) -> [String] {

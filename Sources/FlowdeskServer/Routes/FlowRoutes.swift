@@ -38,7 +38,7 @@ struct FlowRoutes {
     }
     router.get("/v1/contacts/:id") { _, context -> Response in
       let id = try context.parameters.require("id")
-      guard let contact = await host.read({ $0.contact(id) }) else {
+      guard let contact = try await host.read({ $0.contact(id) }) else {
         throw APIProblem(.notFound, .contactNotFound, ["contact": id])
       }
       return try Reply.json(contact, language: context.language.language)
@@ -47,7 +47,7 @@ struct FlowRoutes {
       let id = try context.parameters.require("id")
       struct Body: Decodable { let action: String }
       let body = try await RequestBody.decode(Body.self, from: request)
-      guard await host.read({ $0.contact(id) }) != nil else {
+      guard try await host.read({ $0.contact(id) }) != nil else {
         throw APIProblem(.notFound, .contactNotFound, ["contact": id])
       }
       try await host.perform { $0.recordAction(body.action, by: id) }
@@ -55,7 +55,7 @@ struct FlowRoutes {
     }
     router.get("/v1/flows") { _, context -> Response in
       let language = context.language.language
-      let ids = await host.read { $0.flowIds }
+      let ids = try await host.read { $0.flowIds }
       var flows: [FlowView] = []
       for id in ids { flows.append(try await flowView(id, language)) }
       struct Flows: Encodable { let flows: [FlowView] }
@@ -142,7 +142,7 @@ struct FlowRoutes {
     router.get("/v1/flow-errors") { _, context -> Response in
       struct Errors: Encodable { let flows: [FlowWithErrors] }
       return try Reply.json(
-        Errors(flows: await host.read { $0.flowsWithErrors() }), language: context.language.language)
+        Errors(flows: try await host.read { $0.flowsWithErrors() }), language: context.language.language)
     }
   }
 
@@ -176,13 +176,16 @@ struct FlowRoutes {
   }
 
   func refreshParticipantGauges() async {
-    let counts = await host.read { engine in
-      engine.flowIds.reduce(into: [ParticipantStatus: Int]()) { total, id in
-        for (status, count) in (try? engine.participantCounts(in: id)) ?? [:] {
-          total[status, default: 0] += count
+    // Counts are kept in memory, so this read never reaches the store.
+    guard
+      let counts = try? await host.read({ engine in
+        engine.flowIds.reduce(into: [ParticipantStatus: Int]()) { total, id in
+          for (status, count) in (try? engine.participantCounts(in: id)) ?? [:] {
+            total[status, default: 0] += count
+          }
         }
-      }
-    }
+      })
+    else { return }
     metrics.participants(counts)
   }
 }

@@ -1,0 +1,211 @@
+import FlowEngine
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+
+@testable import FlowStore
+
+/// The host pages participants and contacts: memory holds them only while an operation needs
+/// them. These tests hold the paging host to an engine that keeps everything in memory.
+@Suite("Paging participants")
+struct PagingTests {
+  static let settings = FlowSettings(
+    emailFrom: "news@example.com", emailReplyTo: "help@example.com", subscriptionType: "newsletter")
+
+  /// Every kind of step whose state paging must carry: an email (with its address claim), a
+  /// wait for an action, a split (branch occupants), a contact update and a timed wait.
+  static let flow = FlowDefinition(
+    name: "Paged", settings: settings,
+    steps: [
+      Step(id: "hello", .sendEmail(SendEmail(subject: "Hello"))),
+      Step(id: "await", .waitForAction(WaitForAction(action: "emailOpened", timeout: 7200))),
+      Step(
+        id: "split",
+        .split(Split(branches: [Branch(id: "nl", condition: .property("country", .equals("NL")))]))),
+      Step(id: "mark", .updateContact(UpdateContact(property: "welcomed", operation: .set("yes")))),
+      Step(id: "rest", .waitTime(.duration(3600))),
+      Step(id: "done", .finish(Finish())),
+    ])
+
+  /// The same flow without the timed wait, for edits while participants are inside.
+  static let edited = FlowDefinition(
+    name: "Paged", settings: settings,
+    steps: flow.steps.filter { $0.id != "rest" })
+
+  /// A small deterministic generator, so a failing sequence can be replayed.
+  struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  enum Operation: CustomStringConvertible {
+    case upsert(Contact)
+    case enroll(String)
+    case reenroll(String)
+    case action(String)
+    case lifecycle(LifecycleAction)
+    case edit
+    case advance
+    case wait(TimeInterval)
+
+    var description: String {
+      switch self {
+      case .upsert(let contact): "upsert \(contact.id) \(contact.email ?? "-")"
+      case .enroll(let id): "enroll \(id)"
+      case .reenroll(let id): "reenroll \(id)"
+      case .action(let id): "action by \(id)"
+      case .lifecycle(let action): "\(action)"
+      case .edit: "edit"
+      case .advance: "advance"
+      case .wait(let seconds): "wait \(seconds)"
+      }
+    }
+  }
+
+  static func contact(_ id: String, _ random: inout SplitMix) -> Contact {
+    // Some contacts share an address, so address claims of stored participants matter.
+    let address = Int.random(in: 0..<4, using: &random) == 0 ? "shared@example.com" : "\(id)@example.com"
+    return Contact(
+      id: id, email: address, consent: Int.random(in: 0..<10, using: &random) > 0,
+      subscriptions: ["newsletter"],
+      properties: ["country": Bool.random(using: &random) ? "NL" : "SE"])
+  }
+
+  static func operation(_ random: inout SplitMix) -> Operation {
+    let id = "c\(Int.random(in: 0..<24, using: &random))"
+    switch Int.random(in: 0..<100, using: &random) {
+    case 0..<10:
+      return .upsert(contact(id, &random))
+    case 10..<40: return .enroll(id)
+    case 40..<45: return .reenroll(id)
+    case 45..<52: return .action(id)
+    case 52..<60:
+      let actions: [LifecycleAction] = [.start, .start, .start, .pause, .resume, .resume, .end]
+      return .lifecycle(actions[Int.random(in: 0..<actions.count, using: &random)])
+    case 60..<63: return .edit
+    case 63..<85: return .advance
+    default: return .wait([600, 3600, 7200][Int.random(in: 0..<3, using: &random)])
+    }
+  }
+
+  /// What an operation answered: nothing, or the codes of a refusal.
+  static func outcome(_ body: () throws -> Void) -> [FlowCode] {
+    do {
+      try body()
+      return []
+    } catch let refusal as Refusal {
+      return refusal.codes
+    } catch {
+      return [.flowNotFound]
+    }
+  }
+
+  @Test(arguments: [1, 2, 3, 4] as [UInt64])
+  func pagingHostMatchesAnEngineThatHoldsEverything(seed: UInt64) async throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let clock = ManualClock()
+    let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+    let host = try FlowHost(store: store, clock: clock)
+    var engine = FlowEngine(clock: clock)
+    let flowId = try engine.createFlow(Self.flow).id
+    try engine.start(flowId)
+    try await host.perform {
+      _ = try $0.createFlow(Self.flow)
+      try $0.start(flowId)
+    }
+    var random = SplitMix(state: seed)
+    for n in 0..<24 {
+      let contact = Self.contact("c\(n)", &random)
+      engine.upsertContact(contact)
+      try await host.perform { $0.upsertContact(contact) }
+    }
+    var sent: [OutboxMessage] = []
+    var statusesSeen: Set<ParticipantStatus> = []
+    for step in 0..<400 {
+      let operation = Self.operation(&random)
+      let expected: [FlowCode]
+      let actual: [FlowCode]
+      switch operation {
+      case .advance:
+        engine.advance()
+        _ = try await host.runDue(batchSize: 3)
+        (expected, actual) = ([], [])
+      case .wait(let seconds):
+        clock.advance(by: seconds)
+        (expected, actual) = ([], [])
+      default:
+        func apply(_ engine: inout FlowEngine) throws {
+          switch operation {
+          case .upsert(let contact): engine.upsertContact(contact)
+          case .enroll(let id): try engine.enroll(id, in: flowId)
+          case .reenroll(let id): try engine.reenroll(id, in: flowId)
+          case .action(let id): engine.recordAction("emailOpened", by: id)
+          case .lifecycle(let action): try engine.perform(action, on: flowId)
+          case .edit:
+            let current = try engine.flow(flowId).definition
+            try engine.edit(
+              flowId, to: current == Self.flow ? Self.edited : Self.flow, as: .flowAdministrator)
+          case .advance, .wait: break
+          }
+        }
+        expected = Self.outcome { try apply(&engine) }
+        actual = try await host.perform { engine in Self.outcome { try apply(&engine) } }
+      }
+      #expect(actual == expected, "step \(step): \(operation)")
+      sent += engine.drainOutbox()
+      statusesSeen.formUnion(try engine.participantCounts(in: flowId).filter { $0.value > 0 }.keys)
+      let resident = try await host.read { $0.residentCounts }
+      #expect(
+        resident.participants == 0 && resident.contacts == 0, "step \(step): memory keeps what is stored")
+    }
+    let (participants, counts, history) = try await host.read { paged in
+      (
+        try paged.participants(in: flowId), try paged.participantCounts(in: flowId),
+        try paged.history(of: flowId)
+      )
+    }
+    #expect(participants == (try engine.participants(in: flowId)))
+    #expect(
+      counts.filter { $0.value != 0 } == (try engine.participantCounts(in: flowId)).filter { $0.value != 0 })
+    let expectedHistory = try engine.history(of: flowId)
+    #expect(
+      history == expectedHistory,
+      "\(history.map { "\($0.contactId) \($0.code) \($0.time)" })\n vs \(expectedHistory.map { "\($0.contactId) \($0.code) \($0.time)" })"
+    )
+    #expect(
+      try store.pendingOutbox(limit: 10_000).map(\.idempotencyKey).sorted()
+        == sent.map(\.idempotencyKey).sorted())
+    #expect(statusesSeen.count >= 4, "the sequence reaches several statuses: \(statusesSeen)")
+    #expect(!sent.isEmpty)
+  }
+
+  @Test func schemaIndexesServeThePagingReads() async throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+    let plans = try await store.pool.read { db in
+      (
+        try Row.fetchAll(
+          db, sql: "EXPLAIN QUERY PLAN \(SQLiteFlowStore.dueSQL)", arguments: ["f", 1.0, 5]
+        ).map { $0["detail"] as String }.joined(separator: " "),
+        try Row.fetchAll(
+          db,
+          sql: """
+            EXPLAIN QUERY PLAN SELECT contact_id FROM participants
+            WHERE flow_id = 'f' AND email_claim = 'a' AND status = 'active'
+            """
+        ).map { $0["detail"] as String }.joined(separator: " ")
+      )
+    }
+    #expect(plans.0.contains("participants_due_by_flow") && !plans.0.contains("TEMP B-TREE"), "\(plans.0)")
+    #expect(plans.1.contains("participants_by_email_claim"), "\(plans.1)")
+  }
+}
