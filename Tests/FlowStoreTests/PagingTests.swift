@@ -187,6 +187,76 @@ struct PagingTests {
     #expect(!sent.isEmpty)
   }
 
+  /// The SQLite store, with reads of single participants that fail while `failing` is set.
+  final class FlakyStore: FlowStore, @unchecked Sendable {
+    let base: SQLiteFlowStore
+    let lock = NSLock()
+    var failing = false
+    var failure: (any Error)?
+
+    init(_ base: SQLiteFlowStore) { self.base = base }
+
+    func participant(_ contactId: String, in flowId: String) -> Participant? {
+      lock.withLock {
+        guard failing else { return base.participant(contactId, in: flowId) }
+        failure = StoreError(.io, path: base.path, reason: "disk I/O error")
+        return nil
+      }
+    }
+    func takeReadFailure() -> (any Error)? {
+      lock.withLock {
+        defer { failure = nil }
+        return failure ?? base.takeReadFailure()
+      }
+    }
+    func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
+    func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
+      base.dueParticipants(in: flowId, at: now, limit: limit)
+    }
+    func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
+    func holder(of address: String, in flowId: String) -> String? { base.holder(of: address, in: flowId) }
+    func holders(of addresses: [String], in flowId: String) -> [String: String] {
+      base.holders(of: addresses, in: flowId)
+    }
+    func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
+      base.participantCounts(in: flowId)
+    }
+    func contacts(_ ids: [String]) -> [Contact] { base.contacts(ids) }
+    func load(historySince: Date) throws -> EngineSnapshot { try base.load(historySince: historySince) }
+    func loadFlows(historySince: Date) throws -> EngineSnapshot {
+      try base.loadFlows(historySince: historySince)
+    }
+    func commit(_ changes: EngineChanges) throws { try base.commit(changes) }
+    func pruneHistory(before cutoff: Date) throws -> Int { try base.pruneHistory(before: cutoff) }
+    func pendingOutbox(limit: Int) throws -> [OutboxMessage] { try base.pendingOutbox(limit: limit) }
+    func markSent(_ idempotencyKeys: [String], at time: Date) throws {
+      try base.markSent(idempotencyKeys, at: time)
+    }
+    func outboxCount() throws -> Int { try base.outboxCount() }
+  }
+
+  @Test func aFailedStoreReadFailsTheOperationAndWritesNothing() async throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = FlakyStore(try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path))
+    let host = try FlowHost(store: store, clock: ManualClock())
+    let flowId = try await host.perform { engine in
+      engine.upsertContact(Contact(id: "ann", email: "ann@example.com", subscriptions: ["newsletter"]))
+      let id = try engine.createFlow(Self.flow).id
+      try engine.start(id)
+      try engine.enroll("ann", in: id)
+      return id
+    }
+    store.lock.withLock { store.failing = true }
+    // Without the stored participant the engine would think Ann is new and enroll her again.
+    await #expect(throws: StoreError.self) { try await host.perform { try $0.enroll("ann", in: flowId) } }
+    await #expect(throws: StoreError.self) { try await host.read { try $0.participant("ann", in: flowId) } }
+    store.lock.withLock { store.failing = false }
+    #expect(try await host.read { try $0.participantCounts(in: flowId)[.active] } == 1)
+    #expect(try await host.read { try $0.participant("ann", in: flowId).attempt } == 1)
+    await #expect(throws: Refusal.self) { try await host.perform { try $0.enroll("ann", in: flowId) } }
+  }
+
   @Test func schemaIndexesServeThePagingReads() async throws {
     let folder = try Paths.temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
