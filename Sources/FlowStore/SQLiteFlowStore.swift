@@ -212,6 +212,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             WHERE status = 'active' AND due IS NOT NULL;
           CREATE INDEX participants_by_email_claim ON participants(flow_id, email_claim)
             WHERE email_claim IS NOT NULL;
+          CREATE INDEX participants_by_enrollment ON participants(flow_id, enrolled_at, contact_id);
           """)
     }
     return migrator
@@ -561,6 +562,19 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
       ).map {
         try Self.participant(from: $0, decoder: decoder)
       }
+    }
+  }
+
+  public func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
+    backingRead([]) { db in
+      let decoder = JSONDecoder()
+      return try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?
+            ORDER BY enrolled_at, contact_id LIMIT ? OFFSET ?
+            """), arguments: [flowId, limit, offset]
+      ).map { try Self.participant(from: $0, decoder: decoder) }
     }
   }
 

@@ -173,6 +173,17 @@ struct PagingTests {
       )
     }
     #expect(participants == (try engine.participants(in: flowId)))
+    // Pages read from the store, in the order of the whole list.
+    var paged: [Participant] = []
+    while true {
+      let (page, total) = try await host.read {
+        try $0.participants(in: flowId, limit: 7, offset: paged.count)
+      }
+      #expect(total == participants.count)
+      paged += page
+      if page.count < 7 { break }
+    }
+    #expect(paged == participants)
     #expect(
       counts.filter { $0.value != 0 } == (try engine.participantCounts(in: flowId)).filter { $0.value != 0 })
     let expectedHistory = try engine.history(of: flowId)
@@ -210,6 +221,9 @@ struct PagingTests {
       }
     }
     func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
+    func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
+      base.participants(in: flowId, limit: limit, offset: offset)
+    }
     func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
       base.dueParticipants(in: flowId, at: now, limit: limit)
     }

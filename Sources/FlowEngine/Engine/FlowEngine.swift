@@ -2,9 +2,11 @@ import Foundation
 
 /// The flow engine: flows, contacts, participants, history and the outbox, in memory.
 ///
-/// The engine is a value with no I/O. Time comes from the injected clock, and
-/// `advance()` moves every due participant, deterministically: in order of due time,
-/// then of scheduling. A host persists it and sends what lands in the outbox.
+/// The engine is a value. Time comes from the injected clock, and `advance()` moves every
+/// due participant, deterministically: in order of due time, then of scheduling. A host
+/// persists it and sends what lands in the outbox. Built with a `ParticipantBacking`, it
+/// reads the participants and contacts it does not hold from there (see
+/// `ParticipantBacking.swift`); without one, it does no I/O at all.
 public struct FlowEngine: Sendable {
   /// How long flow history keeps its events.
   public static let historyRetention: TimeInterval = 90 * 86_400
@@ -65,6 +67,20 @@ public struct FlowEngine: Sendable {
     return all.sorted {
       $0.enrolledAt != $1.enrolledAt ? $0.enrolledAt < $1.enrolledAt : $0.contactId < $1.contactId
     }
+  }
+
+  /// One page of a flow's participants in enrollment order, and how many there are in all.
+  /// A paging engine reads just the page from its backing.
+  public func participants(
+    in flowId: String, limit: Int, offset: Int
+  ) throws(Refusal) -> (page: [Participant], total: Int) {
+    let flow = try state(flowId)
+    let total = flow.counts.values.reduce(0, +)
+    if let backing, !flow.isComplete, flow.participants.count == 0 {
+      return (backing.participants(in: flowId, limit: limit, offset: offset), total)
+    }
+    let all = try participants(in: flowId)
+    return (Array(all.dropFirst(offset).prefix(limit)), all.count)
   }
 
   public func participant(_ contactId: String, in flowId: String) throws(Refusal) -> Participant {

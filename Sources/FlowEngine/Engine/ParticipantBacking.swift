@@ -10,6 +10,8 @@ public protocol ParticipantBacking: Sendable {
   func participant(_ contactId: String, in flowId: String) -> Participant?
   /// Every stored participant of a flow.
   func participants(in flowId: String) -> [Participant]
+  /// One page of a flow's stored participants in enrollment order (then contact id).
+  func participants(in flowId: String, limit: Int, offset: Int) -> [Participant]
   /// Active participants due at `now` or earlier, in schedule order (due time, then token),
   /// at most `limit`, each with its contact.
   func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)]
@@ -92,10 +94,16 @@ extension FlowEngine {
     let due = backing.dueParticipants(in: flow.id, at: now, limit: limit)
     var adopted = 0
     var addresses: [String] = []
+    // Only a participant with an email step still ahead can need to know an address's holder.
+    let lastEmailStep = flow.definition.steps.lastIndex {
+      if case .sendEmail = $0.action { true } else { false }
+    }
     for (participant, contact) in due where flow.participants[participant.contactId] == nil {
       flow.adopt(participant)
       adopted += 1
       if let contact, contacts[contact.id] == nil { contacts[contact.id] = contact }
+      guard let lastEmailStep, (participant.stepId.flatMap { flow.stepIndex[$0] } ?? 0) <= lastEmailStep
+      else { continue }
       if let email = contacts[participant.contactId]?.email {
         let address = Self.normalized(email)
         if flow.emailClaims[address] == nil { addresses.append(address) }

@@ -124,10 +124,7 @@ struct FlowRoutes {
       let language = context.language.language
       let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
       let offset = try Self.integer(request, "offset", default: 0, in: 0...Int.max)
-      let (page, total) = try await host.read { engine in
-        let all = try engine.participants(in: id)
-        return (Array(all.dropFirst(offset).prefix(limit)), all.count)
-      }
+      let (page, total) = try await host.read { try $0.participants(in: id, limit: limit, offset: offset) }
       var headers = HTTPFields()
       headers[HTTPField.Name("X-Total-Count")!] = String(total)
       return try Reply.json(page.map { help.participant($0, language) }, language: language, headers: headers)
