@@ -336,9 +336,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
   // MARK: FlowStore
 
   public func load(historySince: Date) throws -> EngineSnapshot {
-    var snapshot = try loadFlows(historySince: historySince)
     do {
-      try pool.read { db in
+      return try pool.read { db in
+        var snapshot = try Self.readFlows(db, historySince: historySince)
         let decoder = JSONDecoder()
         snapshot.contacts = try Row.fetchAll(db, sql: "SELECT \(Self.contactColumns) FROM contacts").map {
           try Self.contact(from: $0, decoder: decoder)
@@ -349,63 +349,66 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
           ParticipantRecord(
             flowId: row[0], participant: try Self.participant(from: row, decoder: decoder))
         }
+        return snapshot
       }
     } catch {
       throw Self.storeError(error, path: path)
     }
-    return snapshot
   }
 
   public func loadFlows(historySince: Date) throws -> EngineSnapshot {
     do {
-      return try pool.read { db in
-        let decoder = JSONDecoder()
-        var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
-        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
-          let key: String = row["key"]
-          let value: String = row["value"]
-          if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
-          if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
-        }
-        var companies: [String: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
-          companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
-        }
-        let flows = try Row.fetchAll(
-          db,
-          sql: """
-            SELECT f.id, f.version, f.status, f.last_error_at, v.definition
-            FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
-            ORDER BY f.rowid
-            """
-        ).map { row in
-          FlowRecord(
-            id: row["id"], version: row["version"],
-            status: FlowStatus(rawValue: row["status"]) ?? .notRunning,
-            definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
-            lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
-        }
-        let history = try Row.fetchAll(
-          db,
-          sql:
-            "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
-          arguments: [historySince.timeIntervalSince1970]
-        ).compactMap { row -> HistoryEvent? in
-          guard let code = FlowCode(rawValue: row["code"]) else { return nil }
-          let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
-          return HistoryEvent(
-            time: Date(timeIntervalSince1970: row["time"]), flowId: row["flow_id"],
-            contactId: row["contact_id"],
-            stepId: row["step_id"], message: CodedMessage(code, parameters))
-        }
-        return EngineSnapshot(
-          flows: flows, participants: [], contacts: [], companies: companies,
-          history: history,
-          counters: counters)
-      }
+      return try pool.read { try Self.readFlows($0, historySince: historySince) }
     } catch {
       throw Self.storeError(error, path: path)
     }
+  }
+
+  /// Flows, companies, history and counters, read in the caller's transaction.
+  private static func readFlows(_ db: Database, historySince: Date) throws -> EngineSnapshot {
+    let decoder = JSONDecoder()
+    var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
+    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+      let key: String = row["key"]
+      let value: String = row["value"]
+      if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
+      if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
+    }
+    var companies: [String: [String: String]] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
+      companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
+    }
+    let flows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT f.id, f.version, f.status, f.last_error_at, v.definition
+        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+        ORDER BY f.rowid
+        """
+    ).map { row in
+      FlowRecord(
+        id: row["id"], version: row["version"],
+        status: FlowStatus(rawValue: row["status"]) ?? .notRunning,
+        definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
+        lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+    let history = try Row.fetchAll(
+      db,
+      sql:
+        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
+      arguments: [historySince.timeIntervalSince1970]
+    ).compactMap { row -> HistoryEvent? in
+      guard let code = FlowCode(rawValue: row["code"]) else { return nil }
+      let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
+      return HistoryEvent(
+        time: Date(timeIntervalSince1970: row["time"]), flowId: row["flow_id"],
+        contactId: row["contact_id"],
+        stepId: row["step_id"], message: CodedMessage(code, parameters))
+    }
+    return EngineSnapshot(
+      flows: flows, participants: [], contacts: [], companies: companies,
+      history: history,
+      counters: counters)
   }
 
   public func commit(_ changes: EngineChanges) throws {
@@ -620,9 +623,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     guard !addresses.isEmpty else { return [:] }
     return backingRead([:]) { db in
       var holders: [String: String] = [:]
-      for start in stride(from: 0, to: addresses.count, by: 500) {
-        let chunk = Array(addresses[start..<min(start + 500, addresses.count)])
-        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+      for (chunk, marks) in Self.chunks(addresses) {
         let rows = try Row.fetchCursor(
           db.cachedStatement(
             sql: """
@@ -635,6 +636,15 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     }
   }
 
+  /// Values for an `IN (...)` list, in chunks under SQLite's limit on bound parameters, each
+  /// with its placeholders.
+  static func chunks(_ values: [String]) -> [(values: [String], marks: String)] {
+    stride(from: 0, to: values.count, by: 500).map { start in
+      let chunk = Array(values[start..<min(start + 500, values.count)])
+      return (chunk, Array(repeating: "?", count: chunk.count).joined(separator: ", "))
+    }
+  }
+
   public func nextDue(in flowId: String) -> Date? {
     backingRead(nil) { db in
       try Double.fetchOne(
@@ -642,16 +652,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         sql: "SELECT min(due) FROM participants WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL",
         arguments: [flowId]
       ).map(Date.init(timeIntervalSince1970:))
-    }
-  }
-
-  public func holder(of address: String, in flowId: String) -> String? {
-    backingRead(nil) { db in
-      try String.fetchOne(
-        db.cachedStatement(
-          sql:
-            "SELECT contact_id FROM participants WHERE flow_id = ? AND email_claim = ? AND status = 'active'"),
-        arguments: [flowId, address])
     }
   }
 
@@ -673,10 +673,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     return backingRead([]) { db in
       let decoder = JSONDecoder()
       var found: [Contact] = []
-      // In chunks, under SQLite's limit on bound parameters.
-      for start in stride(from: 0, to: ids.count, by: 500) {
-        let chunk = Array(ids[start..<min(start + 500, ids.count)])
-        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+      for (chunk, marks) in Self.chunks(ids) {
         found += try Row.fetchAll(
           db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
           arguments: StatementArguments(chunk)

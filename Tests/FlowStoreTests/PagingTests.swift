@@ -229,7 +229,6 @@ struct PagingTests {
       base.dueParticipants(in: flowId, at: now, limit: limit)
     }
     func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
-    func holder(of address: String, in flowId: String) -> String? { base.holder(of: address, in: flowId) }
     func holders(of addresses: [String], in flowId: String) -> [String: String] {
       base.holders(of: addresses, in: flowId)
     }
@@ -285,7 +284,7 @@ struct PagingTests {
           db,
           sql: """
             EXPLAIN QUERY PLAN SELECT contact_id FROM participants
-            WHERE flow_id = 'f' AND email_claim = 'a' AND status = 'active'
+            WHERE flow_id = 'f' AND status = 'active' AND email_claim IN ('a', 'b')
             """
         ).map { $0["detail"] as String }.joined(separator: " ")
       )

@@ -17,8 +17,6 @@ public protocol ParticipantBacking: Sendable {
   func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)]
   /// The earliest due time of an active participant of a flow.
   func nextDue(in flowId: String) -> Date?
-  /// The active participant of a flow that holds an email address, if any.
-  func holder(of address: String, in flowId: String) -> String?
   /// The active holders of email addresses in a flow, by address; free addresses are left out.
   func holders(of addresses: [String], in flowId: String) -> [String: String]
   /// How many stored participants of a flow have each status.
@@ -125,7 +123,7 @@ extension FlowEngine {
   func emailHolder(_ address: String, in flow: FlowState) -> String? {
     if let holder = flow.emailClaims[address] { return holder }
     guard let backing, !flow.isComplete, !flow.knownClaims.contains(address),
-      let holder = backing.holder(of: address, in: flow.id)
+      let holder = backing.holders(of: [address], in: flow.id)[address]
     else { return nil }
     // A holder in memory is newer than its stored copy: it may have let the address go.
     if let resident = flow.participants[holder] { return resident.emailClaim == address ? holder : nil }
