@@ -92,7 +92,7 @@ public final class HelpSearch: @unchecked Sendable {
     var memory: [Int64: Double] = [:]
     for section in matched { memory[ranking.sections[Int(section)].rowid] = score[Int(section)] }
     guard !selected.isEmpty else { return (memory, [:]) }
-    let query = selected.map { "\"\($0)\"*" }.joined(separator: " OR ")
+    let query = Self.matchQuery(selected, prefixes: true)
     let fts5 = try queue.read { db in
       try Row.fetchAll(
         db, sql: "SELECT rowid, bm25(help, 0, 0, 0, 0, 3.0, 1.0) FROM help WHERE help MATCH ?",
@@ -100,6 +100,11 @@ public final class HelpSearch: @unchecked Sendable {
       ).reduce(into: [Int64: Double]()) { $0[$1[0]] = -($1[1] as Double) }
     }
     return (memory, fts5)
+  }
+
+  /// An FTS5 MATCH expression for any of the terms, each quoted, and as a prefix if asked.
+  static func matchQuery(_ terms: [String], prefixes: Bool) -> String {
+    terms.map { "\"\($0)\"\(prefixes ? "*" : "")" }.joined(separator: " OR ")
   }
 
   static func fingerprint(of index: HelpIndex) -> String {
@@ -119,7 +124,7 @@ public final class HelpSearch: @unchecked Sendable {
     // nothing; so do words found everywhere. The rarest words carry the meaning.
     let selected = selectTerms(text)
     guard !selected.isEmpty else { return [] }
-    let query = selected.map { "\"\($0)\"*" }.joined(separator: " OR ")
+    let query = Self.matchQuery(selected, prefixes: true)
     // Rank in memory, one result per code (or per article section); a section in another
     // language competes only when it explains a code, which is then answered in `language`.
     let ranked = ranking.rank(prefixes: selected, limit: limit) { section in
@@ -136,7 +141,7 @@ public final class HelpSearch: @unchecked Sendable {
           """)
       for section in ranked {
         let terms = ranking.terms(in: section.section, prefixes: selected)
-        let exact = terms.isEmpty ? query : terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        let exact = terms.isEmpty ? query : Self.matchQuery(terms, prefixes: false)
         guard let found = try Row.fetchOne(row, arguments: [exact, section.rowid]),
           let rowLanguage = Language(rawValue: found[0])
         else { continue }
