@@ -65,12 +65,7 @@ let benchmarks: @Sendable () -> Void = {
     for _ in benchmark.scaledIterations {
       let clock = ManualClock()
       var engine = FlowEngine(clock: clock)
-      let id = try engine.createFlow(Workload.fiveStepFlow).id
-      try engine.start(id)
-      for n in 0..<participants {
-        engine.upsertContact(Workload.contact(n))
-        try engine.enroll("c\(n)", in: id)
-      }
+      try Workload.enroll(0..<participants, in: try Workload.startFlow(in: &engine), engine: &engine)
       benchmark.startMeasurement()
       engine.advance()
       clock.advance(by: 3600)
@@ -86,12 +81,7 @@ let benchmarks: @Sendable () -> Void = {
         let host = try FlowHost(
           store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
         try await host.perform { engine in
-          let id = try engine.createFlow(Workload.fiveStepFlow).id
-          try engine.start(id)
-          for n in 0..<participants {
-            engine.upsertContact(Workload.contact(n))
-            try engine.enroll("c\(n)", in: id)
-          }
+          try Workload.enroll(0..<participants, in: try Workload.startFlow(in: &engine), engine: &engine)
         }
         benchmark.startMeasurement()
         try await host.runDue(batchSize: 1000)

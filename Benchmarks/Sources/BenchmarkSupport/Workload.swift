@@ -26,6 +26,21 @@ public enum Workload {
       properties: ["country": n % 2 == 0 ? "NL" : "SE"])
   }
 
+  /// Creates and starts the five-step flow; returns its id.
+  public static func startFlow(in engine: inout FlowEngine) throws -> String {
+    let id = try engine.createFlow(fiveStepFlow).id
+    try engine.start(id)
+    return id
+  }
+
+  /// Adds contacts number `range` and enrolls each in the flow.
+  public static func enroll(_ range: Range<Int>, in id: String, engine: inout FlowEngine) throws {
+    for n in range {
+      engine.upsertContact(contact(n))
+      try engine.enroll("c\(n)", in: id)
+    }
+  }
+
   /// Runs `body` with a new temporary folder, removed afterwards.
   public static func withTemporaryFolder<R>(_ body: (URL) async throws -> R) async throws -> R {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -13,8 +13,6 @@ import Foundation
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
 let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
 
-let flow = Workload.fiveStepFlow
-
 func peakRSSMegabytes() -> Double {
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -30,18 +28,9 @@ let host = try FlowHost(
   store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)
 
 let enrollStart = ContinuousClock.now
-let id = try await host.perform { engine in
-  let id = try engine.createFlow(flow).id
-  try engine.start(id)
-  return id
-}
+let id = try await host.perform { try Workload.startFlow(in: &$0) }
 for start in stride(from: 0, to: count, by: batch) {
-  try await host.perform { engine in
-    for n in start..<min(start + batch, count) {
-      engine.upsertContact(Workload.contact(n))
-      try engine.enroll("c\(n)", in: id)
-    }
-  }
+  try await host.perform { try Workload.enroll(start..<min(start + batch, count), in: id, engine: &$0) }
 }
 let enrolled = ContinuousClock.now - enrollStart
 let advanceStart = ContinuousClock.now
