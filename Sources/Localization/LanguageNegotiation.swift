@@ -89,7 +89,12 @@ public enum LanguageNegotiation {
     }
     skipSpaces()
     let rangeStart = index
-    while index < end, bytes[index] != UInt8(ascii: ";"), bytes[index] != UInt8(ascii: " ") { index += 1 }
+    // Optional white space (RFC 9110, section 5.6.3) is spaces and horizontal tabs.
+    while index < end, bytes[index] != UInt8(ascii: ";"), bytes[index] != UInt8(ascii: " "),
+      bytes[index] != UInt8(ascii: "\t")
+    {
+      index += 1
+    }
     let rangeEnd = index
     guard rangeEnd > rangeStart else { return nil }
     var candidates: UInt8 = 0
@@ -161,7 +166,7 @@ public enum LanguageNegotiation {
         index += 1
       }
     }
-    while index < end, bytes[index] == UInt8(ascii: " ") { index += 1 }
+    while index < end, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") { index += 1 }
     guard index == end || bytes[index] == UInt8(ascii: ";") else { return nil }
     let quality = whole * 1000 + fraction
     return quality <= 1000 ? quality : nil

@@ -76,9 +76,25 @@ public struct Localizer: Sendable {
   }
 
   /// The one-line message with its parameters filled in.
+  /// A `status` is given as its label, and a `reason` that names a reason id as that
+  /// reason's text, both in the message's language.
   public func message(_ message: CodedMessage, in language: Language) -> LocalizedString {
     var text = string(SourceStrings.messageKey(message.code), in: language)!
-    text.text = Placeholders.fill(text.text, with: message.parameters)
+    var parameters = message.parameters
+    if let status = parameters["status"] {
+      if let flowStatus = FlowStatus(rawValue: status) {
+        parameters["status"] = label(flowStatus, in: text.language).text
+      } else if let participantStatus = ParticipantStatus(rawValue: status) {
+        parameters["status"] = label(participantStatus, in: text.language).text
+      }
+    }
+    var reasonFellBack = false
+    text.text = Reasons.fill(text.text, with: parameters) { id in
+      let reason = string(id, in: text.language)
+      reasonFellBack = reason?.isFallback ?? false
+      return reason?.text
+    }
+    text.isFallback = text.isFallback || reasonFellBack
     return text
   }
 

@@ -40,6 +40,7 @@ public enum SourceStrings {
       units.append((titleKey(code), code.definition.title))
       units.append((messageKey(code), code.definition.message))
     }
+    units += Reasons.english.map { ($0.id, $0.text) }
     return units
   }()
 

@@ -102,7 +102,10 @@ extension FlowCode {
         "Contact {contact} is still queued or active, so there is nothing to re-enroll."
       )
     case .malformedRequestBody:
-      ("Request body is not valid JSON", "The request body is not valid JSON: {reason}.")
+      (
+        "Request body is not valid JSON",
+        "The request body is not valid JSON at line {line}, column {column}: {reason}."
+      )
     case .invalidField:
       ("A field is not valid", "The field {field} is not valid: {reason}.")
     case .requestTooLarge:
@@ -120,7 +123,24 @@ extension FlowCode {
     case .unknownCode:
       ("Unknown code", "There is no code {code}; GET /v1/codes lists every code.")
     case .unsupportedMediaType:
-      ("Body must be JSON", "Send the request body as application/json, not {type}.")
+      ("Body must be JSON", "Send the request body as {expected}, not {type}.")
+    case .requestNestedTooDeep:
+      ("Request body nested too deep", "The request body nests lists and objects deeper than {limit} levels.")
+    case .flowChangedSinceRead:
+      (
+        "Flow changed since it was read",
+        "Flow {flow} has changed since you read it: If-Match names {expected}, but the flow is now {current}."
+      )
+    case .internalError:
+      (
+        "Unexpected error",
+        "Flowdesk could not answer because of an unexpected error; it is logged under request {requestId}."
+      )
+    case .wholeDefinitionRequired:
+      (
+        "Whole definition required",
+        "PUT replaces the whole flow definition, but {field} is missing; send it, or change part of the flow with PATCH."
+      )
     case .flowNotFound:
       ("Flow not found", "There is no flow {flow}.")
     case .contactNotFound:

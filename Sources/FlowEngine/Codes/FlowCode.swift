@@ -53,6 +53,10 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case readOnlyToken = "FD1508"
   case unknownCode = "FD1509"
   case unsupportedMediaType = "FD1510"
+  case requestNestedTooDeep = "FD1511"
+  case flowChangedSinceRead = "FD1512"
+  case internalError = "FD1513"
+  case wholeDefinitionRequired = "FD1514"
 
   // Unknown things.
   case flowNotFound = "FD1401"

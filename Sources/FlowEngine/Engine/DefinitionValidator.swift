@@ -6,53 +6,55 @@ public enum DefinitionValidator {
   /// jump backwards or nowhere, a split without its everyone-else branch.
   public static func structuralProblems(of definition: FlowDefinition) -> [CodedMessage] {
     var problems: [CodedMessage] = []
-    func invalid(_ reason: String) {
-      problems.append(CodedMessage(.invalidFlowDefinition, ["reason": reason]))
+    func invalid(_ reason: String, _ parameters: [String: String] = [:]) {
+      problems.append(
+        CodedMessage(.invalidFlowDefinition, parameters.merging(["reason": "reason.\(reason)"]) { $1 }))
     }
-    if definition.name.trimmingCharacters(in: .whitespaces).isEmpty { invalid("name is empty") }
+    if definition.name.trimmingCharacters(in: .whitespaces).isEmpty { invalid("nameEmpty") }
     var positions: [String: Int] = [:]
     for (offset, step) in definition.steps.enumerated() {
-      if step.id.isEmpty { invalid("step \(offset + 1) has an empty id") }
-      if positions[step.id] != nil { invalid("step id \(step.id) is used twice") }
+      if step.id.isEmpty { invalid("stepIdEmpty", ["position": "\(offset + 1)"]) }
+      if positions[step.id] != nil { invalid("stepIdRepeated", ["step": step.id]) }
       positions[step.id] = positions[step.id] ?? offset
     }
     for (offset, step) in definition.steps.enumerated() {
-      func checkTarget(_ target: String?, _ what: String) {
+      func checkTarget(_ target: String?) {
         guard let target else { return }
         guard let position = positions[target] else {
-          return invalid("\(what) of step \(step.id) goes to unknown step \(target)")
+          return invalid("branchTargetUnknown", ["step": step.id, "target": target])
         }
-        if position <= offset {
-          invalid("\(what) of step \(step.id) goes back to step \(target); branches only go forward")
-        }
+        if position <= offset { invalid("branchGoesBack", ["step": step.id, "target": target]) }
       }
       switch step.action {
       case .split(let split):
         var seen: Set<String> = []
         for branch in split.branches {
           if branch.id.isEmpty || !seen.insert(branch.id).inserted {
-            invalid("split \(step.id) has an empty or repeated branch id \(branch.id)")
+            invalid("branchIdRepeated", ["step": step.id, "branch": branch.id])
           }
-          checkTarget(branch.next, "branch \(branch.id)")
+          checkTarget(branch.next)
         }
         if let everyoneElse = split.everyoneElse {
-          checkTarget(everyoneElse.next, "the everyone else branch")
+          checkTarget(everyoneElse.next)
         } else {
           problems.append(CodedMessage(.everyoneElseBranchRequired, ["step": step.id]))
         }
       case .waitTime(.duration(let seconds)) where !(seconds > 0):
-        invalid("wait time \(step.id) must be longer than zero")
+        invalid("waitNotPositive", ["step": step.id])
       case .waitForAction(let wait):
-        if wait.action.isEmpty { invalid("wait for action \(step.id) names no action") }
-        if !(wait.timeout > 0) { invalid("wait for action \(step.id) needs a timeout longer than zero") }
+        if wait.action.isEmpty { invalid("waitForActionNeedsAction", ["step": step.id]) }
+        if !(wait.timeout > 0) { invalid("waitForActionNeedsTimeout", ["step": step.id]) }
       case .updateContact(let update):
-        if update.property.isEmpty { invalid("update contact \(step.id) names no property") }
+        if update.property.isEmpty { invalid("updateNeedsProperty", ["step": step.id]) }
         if update.property == "lifecycleStage", case .set(let value) = update.operation,
           LifecycleStage(rawValue: value) == nil
         {
           invalid(
-            "update contact \(step.id) sets an unknown lifecycle stage \(value); known: "
-              + LifecycleStage.allCases.map(\.rawValue).joined(separator: ", "))
+            "unknownLifecycleStage",
+            [
+              "step": step.id, "value": value,
+              "expected": LifecycleStage.allCases.map(\.rawValue).joined(separator: ", "),
+            ])
         }
       default: break
       }
@@ -83,7 +85,9 @@ public enum DefinitionValidator {
       problems.append(CodedMessage(.missingSmsSender, ["setting": "smsSender"]))
     }
     if let reason = settings.timeWindow?.problem {
-      problems.append(CodedMessage(.invalidTimeWindow, ["reason": reason]))
+      problems.append(
+        CodedMessage(.invalidTimeWindow, reason.parameters.merging(["reason": "reason.\(reason.key)"]) { $1 })
+      )
     }
     return problems
   }

@@ -9,7 +9,7 @@ public struct CodedMessage: Sendable, Hashable, Codable {
   }
 
   /// The English message with its parameters filled in.
-  public var englishMessage: String { Placeholders.fill(code.definition.message, with: parameters) }
+  public var englishMessage: String { Reasons.fill(code.definition.message, with: parameters) }
 }
 
 /// A lifecycle action, edit or enrollment the engine did not carry out, with every reason.

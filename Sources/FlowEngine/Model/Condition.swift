@@ -68,15 +68,13 @@ extension Condition: Codable {
       } else if let v = try c.decodeIfPresent(Bool.self, forKey: .exists) {
         self = .property(name, .exists(v))
       } else {
-        throw DecodingError.dataCorruptedError(
-          forKey: .property, in: c,
-          debugDescription: "a property condition needs one of equals, notEquals, in, exists")
+        throw FieldReason("conditionNeedsTest").decodingError(forKey: .property, in: c)
       }
     } else {
       throw DecodingError.dataCorrupted(
         .init(
-          codingPath: decoder.codingPath,
-          debugDescription: "a condition needs one of property, action, all, any, not"))
+          codingPath: decoder.codingPath, debugDescription: "reason.conditionNeedsForm",
+          underlyingError: FieldReason("conditionNeedsForm")))
     }
   }
 

@@ -28,22 +28,30 @@ extension Step: Codable {
       if let until = try c.decodeIfPresent(Date.self, forKey: .until) {
         action = .waitTime(.until(until))
       } else {
-        let hours = try c.decodeIfPresent(Double.self, forKey: .hours) ?? 0
-        let minutes = try c.decodeIfPresent(Double.self, forKey: .minutes) ?? 0
-        let days = try c.decodeIfPresent(Double.self, forKey: .days) ?? 0
-        let seconds = days * 86_400 + hours * 3600 + minutes * 60
-        guard seconds > 0, seconds.isFinite else {
-          throw DecodingError.dataCorruptedError(
-            forKey: .hours, in: c,
-            debugDescription: "a waitTime step needs a positive hours, minutes or days, or until")
+        var seconds = 0.0
+        for (key, unit, maximum) in [
+          (Keys.days, 86_400.0, 3650.0), (.hours, 3600, 87_600), (.minutes, 60, 5_256_000),
+        ] {
+          guard let value = try c.decodeIfPresent(Double.self, forKey: key) else { continue }
+          guard value >= 0, value <= maximum else {
+            throw FieldReason("numberOutOfRange", ["minimum": "0", "maximum": "\(Int(maximum))"])
+              .decodingError(forKey: key, in: c)
+          }
+          seconds += value * unit
+        }
+        guard seconds > 0 else {
+          throw FieldReason("waitNeedsDuration").decodingError(forKey: .hours, in: c)
+        }
+        guard seconds <= WaitTime.maximumDuration else {
+          throw FieldReason("waitTooLong", ["maximum": "87600"]).decodingError(forKey: .hours, in: c)
         }
         action = .waitTime(.duration(seconds))
       }
     case "waitForAction":
       let hours = try c.decodeIfPresent(Double.self, forKey: .timeoutHours)
-      if let hours, !(hours > 0 && hours.isFinite) {
-        throw DecodingError.dataCorruptedError(
-          forKey: .timeoutHours, in: c, debugDescription: "timeoutHours must be a positive number")
+      if let hours, !(hours > 0 && hours <= 87_600) {
+        throw FieldReason("numberOutOfRange", ["minimum": "0", "maximum": "87600"])
+          .decodingError(forKey: .timeoutHours, in: c)
       }
       action = .waitForAction(
         WaitForAction(
@@ -64,8 +72,7 @@ extension Step: Codable {
       } else if try c.decodeIfPresent(Bool.self, forKey: .clear) == true {
         operation = .clear
       } else {
-        throw DecodingError.dataCorruptedError(
-          forKey: .set, in: c, debugDescription: "an updateContact step needs one of set, copyFrom, clear")
+        throw FieldReason("updateNeedsOperation").decodingError(forKey: .set, in: c)
       }
       action = .updateContact(
         UpdateContact(
@@ -74,11 +81,13 @@ extension Step: Codable {
     case "finish":
       action = .finish(Finish(success: try c.decodeIfPresent(Bool.self, forKey: .success) ?? false))
     default:
-      throw DecodingError.dataCorruptedError(
-        forKey: .type, in: c,
-        debugDescription:
-          "unknown step type \(type); expected sendEmail, sendSMS, waitTime, waitForAction, split, updateContact or finish"
-      )
+      throw FieldReason(
+        "unknownStepType",
+        [
+          "value": type,
+          "expected": "sendEmail, sendSMS, waitTime, waitForAction, split, updateContact, finish",
+        ]
+      ).decodingError(forKey: .type, in: c)
     }
   }
 

@@ -28,13 +28,15 @@ public struct TimeWindow: Sendable, Hashable, Codable {
   }
 
   /// Why the window is not usable, or nil when it is.
-  public var problem: String? {
-    guard TimeZone(identifier: timeZone) != nil else { return "unknown time zone \(timeZone)" }
-    guard let s = Self.minutes(start) else { return "start \(start) is not HH:mm" }
-    guard let e = Self.minutes(end) else { return "end \(end) is not HH:mm" }
-    guard s < e else { return "start \(start) is not before end \(end)" }
+  public var problem: FieldReason? {
+    guard TimeZone(identifier: timeZone) != nil else {
+      return FieldReason("unknownTimeZone", ["value": timeZone])
+    }
+    guard let s = Self.minutes(start) else { return FieldReason("timeNotHoursMinutes", ["value": start]) }
+    guard let e = Self.minutes(end) else { return FieldReason("timeNotHoursMinutes", ["value": end]) }
+    guard s < e else { return FieldReason("startNotBeforeEnd", ["start": start, "end": end]) }
     guard !days.isEmpty, days.allSatisfy({ (1...7).contains($0) }) else {
-      return "days must be ISO weekdays 1 (Monday) to 7 (Sunday)"
+      return FieldReason("daysNotWeekdays")
     }
     return nil
   }

@@ -21,6 +21,16 @@ public enum Placeholders {
     return names
   }
 
+  /// Replaces each `{name}` with its value, and writes the ones without a value as a name a
+  /// reader recognizes as such, `‹name›`, never as raw `{name}`.
+  public static func fillForReaders(_ text: String, with parameters: [String: String]) -> String {
+    var result = fill(text, with: parameters)
+    for name in names(in: result) {
+      result = result.replacingOccurrences(of: "{\(name)}", with: "‹\(name)›")
+    }
+    return result
+  }
+
   /// Replaces each `{name}` with its value; unknown names stay as written.
   public static func fill(_ text: String, with parameters: [String: String]) -> String {
     guard !parameters.isEmpty, text.contains("{") else { return text }
