@@ -28,32 +28,26 @@ public struct ServiceParts: Sendable {
 public enum FlowdeskApplication {
   /// The router with every route and middleware; tests drive it directly.
   public static func router(_ parts: ServiceParts, logRequests: Bool = true) -> Router<FlowdeskContext> {
-    let router = Router(context: FlowdeskContext.self)
-    // Middleware first: Hummingbird applies it to the routes added after it.
+    // HEAD is answered wherever GET is.
+    let router = Router(context: FlowdeskContext.self, options: .autoGenerateHeadEndpoints)
+    // Middleware first: Hummingbird applies it to the routes added after it. Authentication
+    // is not here: it belongs to each route (see the controllers).
     if logRequests { router.add(middleware: LogRequestsMiddleware(.info)) }
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware(help: parts.help))
-    router.add(middleware: AuthMiddleware(tokens: parts.tokens))
 
-    router.get("/healthz") { _, _ -> Response in
-      try Reply.json(["status": "ok"])
-    }
-    router.get("/metrics") { _, _ -> Response in
-      Reply.text(parts.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
-    }
-    router.get("/openapi.json") { _, _ -> Response in
-      var headers = HTTPFields()
-      headers[.contentType] = "application/json"
-      return Response(
-        status: .ok, headers: headers, body: .init(byteBuffer: .init(bytes: OpenAPIDocument.data)))
-    }
-    HelpRoutes(help: parts.help).register(on: router)
-    FlowRoutes(host: parts.host, help: parts.help, metrics: parts.metrics).register(on: router)
+    router.addRoutes(SystemController(metrics: parts.metrics).routes)
+    router.addRoutes(HelpAPIController(help: parts.help).routes, atPath: "/v1")
+    ContactsController(host: parts.host, tokens: parts.tokens).addRoutes(to: router)
+    FlowsController(host: parts.host, help: parts.help, metrics: parts.metrics, tokens: parts.tokens)
+      .addRoutes(to: router)
     HelpCenterRoutes(help: parts.help).register(on: router)
     return router
   }
 
-  /// The application: the router, the server on `host:port`, and the scheduler.
+  /// The application: the router, the server on `host:port` with its connection limits,
+  /// and the scheduler.
   public static func application(
     _ parts: ServiceParts, host: String, port: Int, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -61,6 +55,13 @@ public enum FlowdeskApplication {
     let scheduler = SchedulerService(host: parts.host, metrics: parts.metrics, logger: logger)
     return Application(
       router: router(parts),
+      server: .http1(
+        configuration: .init(
+          additionalChannelHandlers: [
+            ConnectionGuard(
+              readTimeout: ServerLimits.requestReadTimeout, lingerTimeout: ServerLimits.lingerTimeout)
+          ],
+          idleTimeout: ServerLimits.idleTimeout)),
       configuration: .init(address: .hostname(host, port: port), serverName: "flowdesk"),
       services: [scheduler],
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

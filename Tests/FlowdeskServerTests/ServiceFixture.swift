@@ -20,12 +20,12 @@ struct ServiceFixture {
   let clock: ManualClock
   let parts: ServiceParts
 
-  init() throws {
+  init(help: HelpService? = nil) throws {
     folder = try Paths.temporaryFolder()
     clock = ManualClock(Date(timeIntervalSince1970: 1_767_258_000))
     let store = try SQLiteFlowStore(path: folder.appendingPathComponent("flowdesk.sqlite").path)
     parts = ServiceParts(
-      host: try FlowHost(store: store, clock: clock), help: try Self.help.get(),
+      host: try FlowHost(store: store, clock: clock), help: try help ?? Self.help.get(),
       tokens: AccessTokens(administrator: Self.adminToken, reader: Self.readerToken))
   }
 

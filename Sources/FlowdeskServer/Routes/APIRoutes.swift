@@ -25,6 +25,7 @@ enum APIRoutes {
     Route(method: .post, path: "/v1/flows"),
     Route(method: .get, path: "/v1/flows/{id}"),
     Route(method: .put, path: "/v1/flows/{id}"),
+    Route(method: .patch, path: "/v1/flows/{id}"),
     Route(method: .delete, path: "/v1/flows/{id}"),
     Route(method: .post, path: "/v1/flows/{id}/start"),
     Route(method: .post, path: "/v1/flows/{id}/pause"),

@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowStore
 import Foundation
 import Prometheus
 
@@ -44,6 +45,21 @@ public final class FlowdeskMetrics: Sendable {
         labels: [("status", status.rawValue)]
       ).set(Double(counts[status] ?? 0))
     }
+  }
+
+  /// Sets the participant gauges from the host's counts, which it keeps in memory, so this
+  /// read never reaches the store. Called after every lifecycle action and scheduler batch.
+  static func refreshParticipants(_ metrics: FlowdeskMetrics, from host: FlowHost) async {
+    guard
+      let counts = try? await host.read({ engine in
+        engine.flowIds.reduce(into: [ParticipantStatus: Int]()) { total, id in
+          for (status, count) in (try? engine.participantCounts(in: id)) ?? [:] {
+            total[status, default: 0] += count
+          }
+        }
+      })
+    else { return }
+    metrics.participants(counts)
   }
 
   /// The registry in Prometheus' text format.

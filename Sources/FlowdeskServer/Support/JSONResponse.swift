@@ -35,7 +35,7 @@ enum Reply {
     headers[.contentType] = "text/html; charset=utf-8"
     headers[.contentLanguage] = language.rawValue
     headers[HTTPField.Name("Content-Security-Policy")!] =
-      "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'"
+      "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
     return Response(
       status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
   }
@@ -47,14 +47,28 @@ enum Reply {
   }
 }
 
-/// Reading request bodies: the content type, the size limit and decoding, each failure coded.
+/// Reading request bodies: the content type, the size limit, strict JSON with bounded
+/// nesting, and decoding, each failure coded and placed (a field, or a line and column).
 enum RequestBody {
-  static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-    if let contentType = request.headers[.contentType],
-      !contentType.lowercased().hasPrefix("application/json"),
-      !contentType.lowercased().hasPrefix("application/problem+json")
-    {
-      throw APIProblem(.unsupportedMediaType, .unsupportedMediaType, ["type": contentType])
+  /// Reads the body as strict JSON; `mediaTypes` are the content types accepted.
+  static func json(_ request: Request, accepting mediaTypes: [String] = ["application/json"]) async throws
+    -> (value: JSONValue, data: Data)
+  {
+    // A patch must say what kind of patch it is; plain JSON may come without a type.
+    if request.headers[.contentType] == nil, !mediaTypes.contains("application/json") {
+      throw APIProblem(
+        .unsupportedMediaType, .unsupportedMediaType,
+        ["type": "-", "expected": mediaTypes.joined(separator: ", ")])
+    }
+    if let contentType = request.headers[.contentType] {
+      let mediaType = contentType.split(separator: ";").first.map {
+        $0.trimmingCharacters(in: .whitespaces).lowercased()
+      }
+      guard let mediaType, mediaTypes.contains(mediaType) else {
+        throw APIProblem(
+          .unsupportedMediaType, .unsupportedMediaType,
+          ["type": contentType, "expected": mediaTypes.joined(separator: ", ")])
+      }
     }
     let buffer: ByteBuffer
     do {
@@ -63,13 +77,59 @@ enum RequestBody {
       throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
     }
     let data = Data(buffer.readableBytesView)
+    do {
+      return (try StrictJSONParser.parse(data), data)
+    } catch {
+      throw problem(for: error)
+    }
+  }
+
+  /// Reads and decodes the body as `T`.
+  static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    try decode(type, from: try await json(request).data)
+  }
+
+  static let decoder: JSONDecoder = {
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
+    return decoder
+  }()
+
+  /// Decodes JSON text that the strict parser has accepted.
+  static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
     do {
       return try decoder.decode(T.self, from: data)
     } catch let error as DecodingError {
       throw problem(for: error)
     }
+  }
+
+  /// A syntax error as a coded problem with its line and column.
+  static func problem(for error: JSONSyntaxError) -> APIProblem {
+    let members: [String: APIProblem.Member] = [
+      "line": .number(error.line), "column": .number(error.column), "offset": .number(error.offset),
+    ]
+    if error.reason == .tooDeep {
+      return APIProblem(
+        .badRequest, .requestNestedTooDeep, ["limit": String(StrictJSONParser.maximumDepth)], members: members
+      )
+    }
+    return APIProblem(
+      .badRequest, .malformedRequestBody,
+      [
+        "reason": "json.\(error.reason.rawValue)", "line": String(error.line), "column": String(error.column),
+      ],
+      members: members)
+  }
+
+  /// A field's problem: the field by its path, the reason as a catalog string.
+  static func invalidField(_ field: String, _ reason: String, _ parameters: [String: String] = [:])
+    -> APIProblem
+  {
+    APIProblem(
+      .unprocessableContent, .invalidField,
+      parameters.merging(["field": field, "reason": "reason.\(reason)"]) { $1 },
+      members: ["field": .text(field)])
   }
 
   /// A decoding error as a coded problem that names the field.
@@ -86,37 +146,30 @@ enum RequestBody {
       return text.isEmpty ? "(body)" : text
     }
     switch error {
-    case .dataCorrupted(let context) where context.codingPath.isEmpty:
-      let reason = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-      return APIProblem(.badRequest, .malformedRequestBody, ["reason": reason ?? context.debugDescription])
     case .dataCorrupted(let context):
-      return APIProblem(
-        .unprocessableContent, .invalidField,
-        ["field": path(context.codingPath), "reason": context.debugDescription])
+      if let reason = context.underlyingError as? FieldReason {
+        return invalidField(path(context.codingPath), reason.key, reason.parameters)
+      }
+      return invalidField(path(context.codingPath), "notAllowed")
     case .keyNotFound(let key, let context):
-      return APIProblem(
-        .unprocessableContent, .invalidField,
-        ["field": path(context.codingPath, key), "reason": "it is required"])
+      return invalidField(path(context.codingPath, key), "required")
     case .typeMismatch(let type, let context):
-      return APIProblem(
-        .unprocessableContent, .invalidField,
-        ["field": path(context.codingPath), "reason": "expected \(describe(type))"])
-    case .valueNotFound(let type, let context):
-      return APIProblem(
-        .unprocessableContent, .invalidField,
-        ["field": path(context.codingPath), "reason": "expected \(describe(type)), found null"])
+      return invalidField(path(context.codingPath), expected(type))
+    case .valueNotFound(_, let context):
+      return invalidField(path(context.codingPath), "notNull")
     @unknown default:
-      return APIProblem(.badRequest, .malformedRequestBody, ["reason": "\(error)"])
+      return invalidField("(body)", "notAllowed")
     }
   }
 
-  static func describe(_ type: Any.Type) -> String {
+  /// The reason for a value of the wrong type.
+  static func expected(_ type: Any.Type) -> String {
     switch type {
-    case is String.Type: "text"
-    case is Bool.Type: "true or false"
-    case is Int.Type, is Double.Type: "a number"
-    case is [Any].Type: "a list"
-    default: "an object"
+    case is String.Type: "expectedText"
+    case is Bool.Type: "expectedBoolean"
+    case is Int.Type, is Double.Type: "expectedNumber"
+    case is [Any].Type: "expectedList"
+    default: "expectedObject"
     }
   }
 }

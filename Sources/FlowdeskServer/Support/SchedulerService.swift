@@ -27,6 +27,8 @@ struct SchedulerService: Service {
           if report.participantsAdvanced > 0 {
             metrics.schedulerBatches.increment()
             metrics.participantsAdvanced.increment(by: Int64(report.participantsAdvanced))
+            // The gauges follow every batch, not only the next lifecycle action.
+            await FlowdeskMetrics.refreshParticipants(metrics, from: host)
           }
           if !report.moreDue { break }
         }

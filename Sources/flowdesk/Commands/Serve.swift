@@ -57,6 +57,9 @@ struct Serve: AsyncParsableCommand {
       let parts = ServiceParts(
         host: flowHost, help: help, tokens: tokens, metrics: FlowdeskMetrics(registry: registry))
       let app = FlowdeskApplication.application(parts, host: host, port: port, logger: logger)
+      // SIGHUP's default action ends the process; a service must not stop silently on it.
+      let hangUp = Self.logHangUps(logger)
+      defer { hangUp.cancel() }
       try await app.runService()
       // The data folder's lock is held until the service has stopped.
       withExtendedLifetime(directory) {}
@@ -64,5 +67,16 @@ struct Serve: AsyncParsableCommand {
       printError("error: \(error)")
       throw ExitCode(2)
     }
+  }
+
+  /// Ignores SIGHUP's default action (ending the process) and logs each one instead.
+  static func logHangUps(_ logger: Logger) -> any DispatchSourceSignal {
+    signal(SIGHUP, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    source.setEventHandler {
+      logger.notice("received SIGHUP: the service keeps running with the content it loaded at start")
+    }
+    source.resume()
+    return source
   }
 }

@@ -1,0 +1,298 @@
+import FlowEngine
+import FlowStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Localization
+
+/// The lifecycle API: flows, lifecycle actions, enrollment, participants, history. A reader
+/// may read; creating, editing, deleting, lifecycle actions and enrollment need the
+/// administrator. Authentication is part of each route, so no spelling of a path avoids it.
+struct FlowsController {
+  let host: FlowHost
+  let help: HelpService
+  let metrics: FlowdeskMetrics
+  let tokens: AccessTokens
+
+  /// The lifecycle actions that have a route of their own, `POST /v1/flows/{id}/<action>`.
+  static let actionRoutes: [LifecycleAction] = [.start, .pause, .resume, .end]
+
+  func addRoutes(to router: Router<FlowdeskContext>) {
+    let read = RouteCollection.guarded(tokens, needs: .reader)
+    read.get(use: list)
+    read.get(":id", use: show)
+    read.get(":id/participants", use: participants)
+    read.get(":id/history", use: history)
+    let change = RouteCollection.guarded(tokens, needs: .flowAdministrator)
+    change.post(use: create)
+    change.delete(":id", use: delete)
+    change.post(":id/enrollments", use: enroll)
+    for action in Self.actionRoutes {
+      change.post(":id/\(action.rawValue)") { request, context in
+        try await perform(action, request, context)
+      }
+    }
+    // Editing needs the flow-administrator right; a reader gets the engine's own code for it.
+    let edit = RouteCollection.guarded(
+      tokens, needs: .flowAdministrator, readerRefusal: .editNeedsAdministrator)
+    edit.put(":id", use: replace)
+    edit.patch(":id", use: patch)
+    router.addRoutes(read, atPath: "/v1/flows")
+    router.addRoutes(change, atPath: "/v1/flows")
+    router.addRoutes(edit, atPath: "/v1/flows")
+
+    let errors = RouteCollection.guarded(tokens, needs: .reader)
+    errors.get(use: flowsWithErrors)
+    router.addRoutes(errors, atPath: "/v1/flow-errors")
+  }
+
+  // MARK: Reading
+
+  @Sendable func list(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let language = context.language.language
+    let ids = try await host.read { $0.flowIds }
+    var flows: [FlowView] = []
+    for id in ids {
+      // A flow deleted between the two reads is left out, not an error.
+      if let view = try? await flowView(id, language) { flows.append(view) }
+    }
+    struct Flows: Encodable { let flows: [FlowView] }
+    return try Reply.json(Flows(flows: flows), language: language)
+  }
+
+  @Sendable func show(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    return try await about(["flow": id]) {
+      try flowReply(try await flowView(id, context.language.language), context)
+    }
+  }
+
+  @Sendable func participants(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let language = context.language.language
+    let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
+    let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
+    return try await about(["flow": id]) {
+      let (page, total) = try await host.read { try $0.participants(in: id, limit: limit, offset: offset) }
+      var headers = HTTPFields()
+      headers[HTTPField.Name("X-Total-Count")!] = String(total)
+      return try Reply.json(page.map { help.participant($0, language) }, language: language, headers: headers)
+    }
+  }
+
+  @Sendable func history(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let language = context.language.language
+    return try await about(["flow": id]) {
+      let events = try await host.read { try $0.history(of: id) }
+      struct History: Encodable { let events: [EventView] }
+      return try Reply.json(History(events: events.map { help.event($0, language) }), language: language)
+    }
+  }
+
+  @Sendable func flowsWithErrors(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    struct Errors: Encodable { let flows: [FlowWithErrors] }
+    return try Reply.json(
+      Errors(flows: try await host.read { $0.flowsWithErrors() }), language: context.language.language)
+  }
+
+  // MARK: Changing
+
+  @Sendable func create(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let definition = try await RequestBody.decode(FlowDefinition.self, from: request)
+    try Self.checkSenders(definition)
+    let id = try await host.perform { try $0.createFlow(definition).id }
+    var headers = HTTPFields()
+    headers[.location] = "/v1/flows/\(id)"
+    return try flowReply(
+      try await flowView(id, context.language.language), context, status: .created, headers)
+  }
+
+  /// `PUT` replaces the whole definition: every part of it must be sent.
+  @Sendable func replace(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let body = try await RequestBody.json(request)
+    guard case .object(let members) = body.value else {
+      throw RequestBody.invalidField("(body)", "expectedObject")
+    }
+    for field in ["name", "settings", "trigger", "steps"] where members[field] == nil {
+      throw APIProblem(
+        .unprocessableContent, .wholeDefinitionRequired, ["field": field], members: ["field": .text(field)])
+    }
+    let definition = try RequestBody.decode(FlowDefinition.self, from: body.data)
+    return try await edit(id, to: definition, request, context)
+  }
+
+  /// `PATCH` changes part of the definition with a JSON merge patch (RFC 7396).
+  @Sendable func patch(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let patch = try await RequestBody.json(request, accepting: ["application/merge-patch+json"]).value
+    let current = try await about(["flow": id]) { try await host.read { try $0.flow(id).definition } }
+    let currentJSON = try StrictJSONParser.parse(try Reply.encoder.encode(current), maximumDepth: .max)
+    let merged = Data(currentJSON.merging(patch: patch).serialized.utf8)
+    do {
+      _ = try StrictJSONParser.parse(merged)
+    } catch {
+      throw RequestBody.problem(for: error)
+    }
+    let definition = try RequestBody.decode(FlowDefinition.self, from: merged)
+    return try await edit(id, to: definition, request, context)
+  }
+
+  func edit(_ id: String, to definition: FlowDefinition, _ request: Request, _ context: FlowdeskContext)
+    async throws -> Response
+  {
+    try Self.checkSenders(definition)
+    let right = context.right ?? .reader
+    let precondition = Precondition(request)
+    return try await about(["flow": id]) {
+      try await lifecycle(.edit) { engine in
+        try precondition.check(id, in: engine)
+        try engine.edit(id, to: definition, as: right)
+      }
+      return try flowReply(try await flowView(id, context.language.language), context)
+    }
+  }
+
+  @Sendable func delete(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let precondition = Precondition(request)
+    return try await about(["flow": id]) {
+      try await lifecycle(.delete) { engine in
+        try precondition.check(id, in: engine)
+        try engine.perform(.delete, on: id)
+      }
+      return Response(status: .noContent)
+    }
+  }
+
+  /// A lifecycle action, through the engine's own `perform(_:on:)`.
+  func perform(_ action: LifecycleAction, _ request: Request, _ context: FlowdeskContext) async throws
+    -> Response
+  {
+    let id = try context.pathParameter("id")
+    let precondition = Precondition(request)
+    let right = context.right ?? .reader
+    return try await about(["flow": id]) {
+      try await lifecycle(action) { engine in
+        try precondition.check(id, in: engine)
+        try engine.perform(action, on: id, as: right)
+      }
+      return try flowReply(try await flowView(id, context.language.language), context)
+    }
+  }
+
+  @Sendable func enroll(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    struct Body: Decodable {
+      let contactId: String
+      let reenroll: Bool?
+    }
+    let body = try await RequestBody.decode(Body.self, from: request)
+    let participant = try await about(["flow": id, "contact": body.contactId]) {
+      try await lifecycle(nil, name: body.reenroll == true ? "reenroll" : "enroll") { engine in
+        body.reenroll == true
+          ? try engine.reenroll(body.contactId, in: id) : try engine.enroll(body.contactId, in: id)
+      }
+    }
+    return try Reply.json(
+      help.participant(participant, context.language.language), status: .created,
+      language: context.language.language)
+  }
+
+  // MARK: Helpers
+
+  func flowView(_ id: String, _ language: Language) async throws -> FlowView {
+    try await host.read { engine in
+      let flow = try engine.flow(id)
+      let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
+      return FlowView(
+        id: flow.id, version: flow.version, status: help.status(flow.status, language),
+        definition: flow.definition,
+        participants: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
+    }
+  }
+
+  /// A flow as JSON, with its entity tag.
+  func flowReply(
+    _ view: FlowView, _ context: FlowdeskContext, status: HTTPResponse.Status = .ok, _ extra: HTTPFields = [:]
+  ) throws -> Response {
+    var headers = extra
+    headers[.eTag] = Precondition.entityTag(version: view.version, status: view.status.code)
+    return try Reply.json(view, status: status, language: context.language.language, headers: headers)
+  }
+
+  /// Sender addresses are checked like a contact's address.
+  static func checkSenders(_ definition: FlowDefinition) throws {
+    for (field, value) in [
+      ("emailFrom", definition.settings.emailFrom), ("emailReplyTo", definition.settings.emailReplyTo),
+    ] {
+      guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+      if !EmailAddress.isPlausible(value) {
+        throw RequestBody.invalidField("settings.\(field)", "notEmailAddress", ["value": value])
+      }
+    }
+  }
+
+  /// An optional whole-number query parameter within bounds; anything else is a coded 422.
+  static func integer(_ request: Request, _ name: String, default value: Int, in range: ClosedRange<Int>)
+    throws -> Int
+  {
+    guard let text = request.uri.queryParameters.get(name) else { return value }
+    guard let number = Int(text), range.contains(number) else {
+      throw RequestBody.invalidField(
+        name, "wholeNumber", ["minimum": String(range.lowerBound), "maximum": String(range.upperBound)])
+    }
+    return number
+  }
+
+  /// Runs a lifecycle action, counting it by outcome, and refreshes the participant gauges.
+  @discardableResult
+  func lifecycle<R: Sendable>(
+    _ action: LifecycleAction?, name: String? = nil, _ body: @Sendable (inout FlowEngine) throws -> R
+  ) async throws -> R {
+    let label = name ?? action?.rawValue ?? "action"
+    do {
+      let result = try await host.perform(body)
+      metrics.lifecycleAction(label, outcome: "done")
+      await refreshParticipantGauges()
+      return result
+    } catch let refusal as Refusal {
+      metrics.lifecycleAction(label, outcome: refusal.codes.first?.id ?? "refused")
+      throw refusal
+    } catch let problem as APIProblem {
+      metrics.lifecycleAction(label, outcome: problem.reasons.first?.code.id ?? "refused")
+      throw problem
+    }
+  }
+
+  func refreshParticipantGauges() async {
+    await FlowdeskMetrics.refreshParticipants(metrics, from: host)
+  }
+}
+
+/// `If-Match` on a change: the flow's entity tag names its definition version and its status,
+/// so a change based on a stale read is refused with 412 instead of overwriting.
+struct Precondition: Sendable {
+  let tags: [String]?
+
+  init(_ request: Request) {
+    tags = request.headers[.ifMatch].map {
+      $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+  }
+
+  static func entityTag(version: Int, status: String) -> String { "\"\(version)-\(status)\"" }
+
+  func check(_ id: String, in engine: FlowEngine) throws {
+    guard let tags else { return }
+    let flow = try engine.flow(id)
+    let current = Self.entityTag(version: flow.version, status: flow.status.rawValue)
+    // Weak tags never match for If-Match (RFC 9110, section 13.1.1).
+    guard tags.contains("*") || tags.contains(current) else {
+      throw APIProblem(
+        .preconditionFailed, .flowChangedSinceRead,
+        ["flow": id, "expected": tags.joined(separator: ", "), "current": current])
+    }
+  }
+}

@@ -1,0 +1,155 @@
+import FlowEngine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+@testable import FlowdeskServer
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// HTTP as a client expects it: HEAD, decoded path parameters, security headers, and
+/// connections that a client cannot pin.
+@Suite("HTTP protocol")
+struct ProtocolTests {
+  @Test func headWorksWhereverGetDoes() async throws {
+    try await ServiceFixture().test { client in
+      for path in ["/healthz", "/v1/codes", "/v1/codes/FD1002", "/v1/states", "/help/en", "/v1/flows"] {
+        let get = try await client.execute(
+          uri: path, method: .get, headers: [.authorization: "Bearer \(ServiceFixture.adminToken)"])
+        let head = try await client.execute(
+          uri: path, method: .head, headers: [.authorization: "Bearer \(ServiceFixture.adminToken)"])
+        #expect(head.status == get.status, "\(path)")
+        #expect(head.body.readableBytes == 0, "\(path)")
+        #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+      }
+      // HEAD is read access: it needs a token where GET does.
+      #expect(try await client.execute(uri: "/v1/flows", method: .head).status == .unauthorized)
+    }
+  }
+
+  @Test func pathParametersArePercentDecoded() async throws {
+    try await ServiceFixture().test { client in
+      let stored = try await client.call(.put, "/v1/contacts/j%C3%B6rg", json: Bodies.contact)
+      #expect(stored.status == .ok)
+      #expect(stored.body["id"] as? String == "jörg")
+      let read = try await client.call(.get, "/v1/contacts/j%C3%B6rg")
+      #expect(read.body["id"] as? String == "jörg")
+      let code = try await client.call(.get, "/v1/codes/FD%31002", token: nil)
+      #expect(code.body["code"] as? String == "FD1002")
+      let broken = try await client.call(.get, "/v1/contacts/%E0%A4%A", token: ServiceFixture.adminToken)
+      #expect(broken.status == .badRequest)
+      #expect(broken.body["field"] as? String == "id")
+    }
+  }
+
+  @Test func everyAnswerCarriesSecurityHeaders() async throws {
+    try await ServiceFixture().test { client in
+      for (path, token) in [
+        ("/v1/codes", nil), ("/v1/flows", ServiceFixture.adminToken), ("/nowhere", nil), ("/help/en", nil),
+        ("/v1/flows", nil),
+      ] as [(String, String?)] {
+        let response = try await client.call(.get, path, token: token)
+        #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(path)")
+        #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(path)")
+        let policy = response.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
+        #expect(policy.contains("frame-ancestors 'none'"), "\(path): \(policy)")
+        if token != nil { #expect(response.headers[.cacheControl] == "no-store", "\(path)") }
+      }
+    }
+  }
+
+  /// A client sends the head and part of a 2 MB body that no handler reads, with
+  /// `Connection: close`. The server answers, reads the rest and throws it away instead of
+  /// holding it, and then closes both directions: the client's next bytes are refused by
+  /// the peer (a reset), not left waiting in a half-open socket.
+  @Test func unreadBodiesDoNotHoldConnections() async throws {
+    let fixture = try ServiceFixture()
+    defer { fixture.cleanUp() }
+    let app = FlowdeskApplication.application(
+      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    try await app.test(.live) { client in
+      let port = try #require(client.port)
+      for _ in 0..<3 {
+        let socket = try RawSocket(port: port)
+        defer { socket.close() }
+        let head =
+          "POST /v1/flows HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 2000000\r\nConnection: close\r\n\r\n"
+        try socket.send(Array(head.utf8))
+        try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 16_384))
+        let answer = String(decoding: socket.readToEnd(), as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer.prefix(80))")
+        // Send the rest of the body, and then some: the server must close, not stall.
+        var sent = 16_384
+        var failure: RawSocket.Failure?
+        while failure == nil, sent < 3_000_000 {
+          do {
+            try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 65_536))
+            sent += 65_536
+            if sent > 2_000_000 { try await Task.sleep(for: .milliseconds(20)) }
+          } catch let error as RawSocket.Failure {
+            failure = error
+          }
+        }
+        let code = try #require(failure?.code, "the server kept the connection open after \(sent) bytes")
+        #expect(
+          code == EPIPE || code == ECONNRESET,
+          "send failed with errno \(code), not a reset: the server stalled")
+      }
+    }
+  }
+}
+
+/// A blocking TCP client on loopback with time-outs, for what an HTTP client library hides.
+struct RawSocket {
+  struct Failure: Error { let call: String, code: Int32 }
+  let fd: Int32
+
+  init(port: Int) throws {
+    fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
+    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let result = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
+    }
+    guard result == 0 else { throw Failure(call: "connect", code: errno) }
+  }
+
+  func send(_ bytes: [UInt8]) throws {
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes[offset...].withUnsafeBytes {
+        Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+      }
+      guard written > 0 else { throw Failure(call: "send", code: errno) }
+      offset += written
+    }
+  }
+
+  /// Reads until the peer closes its side, or the read time-out.
+  func readToEnd() -> [UInt8] {
+    var result: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
+      guard count > 0 else { return result }
+      result += buffer[0..<count]
+    }
+  }
+
+  func close() { _ = Glibc.close(fd) }
+}
