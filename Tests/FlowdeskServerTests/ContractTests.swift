@@ -1,8 +1,10 @@
-import FlowdeskServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import Testing
+
+@testable import FlowdeskServer
 
 @Suite("Contract")
 struct ContractTests {
@@ -68,6 +70,26 @@ struct ContractTests {
     #expect(
       documented.subtracting(routed).isEmpty,
       "documented but not routed: \(documented.subtracting(routed).sorted())")
+  }
+
+  /// The participant gauges change when the scheduler moves participants, without waiting
+  /// for the next lifecycle action.
+  @Test func participantGaugesFollowEverySchedulerBatch() async throws {
+    let fixture = try ServiceFixture()
+    try await fixture.test { client in
+      try await client.call(.put, "/v1/contacts/ann", json: Bodies.contact)
+      let id = try await client.call(.post, "/v1/flows", json: Bodies.flow()).body["id"] as! String
+      try await client.call(.post, "/v1/flows/\(id)/start")
+      try await client.call(.post, "/v1/flows/\(id)/enrollments", json: #"{"contactId": "ann"}"#)
+      let scheduler = SchedulerService(
+        host: fixture.parts.host, metrics: fixture.parts.metrics, logger: Logger(label: "test"))
+      try await scheduler.tick()
+      fixture.clock.advance(by: 25 * 3600)
+      try await scheduler.tick()
+      let metrics = try await client.call(.get, "/metrics", token: nil).raw
+      #expect(metrics.contains(#"flowdesk_participants{status="finished"} 1"#), "\(metrics)")
+      #expect(metrics.contains(#"flowdesk_participants{status="active"} 0"#))
+    }
   }
 
   @Test func metricsCountLifecycleActionsAndParticipants() async throws {

@@ -13,6 +13,12 @@ struct NegotiationTests {
     #expect(result == NegotiatedLanguage(language: .sv, source: .acceptLanguage))
   }
 
+  @Test func tabsAroundParametersAreWhiteSpace() throws {
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "nl\t;q=0.5, sv;q=0.4").language == .nl)
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "sv;q=0.9\t, nl;q=0.1").language == .sv)
+    #expect(try LanguageNegotiation.negotiate(acceptLanguage: "en;\tq=0.1,\tnl;q=0.9").language == .nl)
+  }
+
   @Test func regionalTagFallsBackToItsLanguage() throws {
     #expect(try LanguageNegotiation.negotiate(acceptLanguage: "nl-BE").language == .nl)
     #expect(try LanguageNegotiation.negotiate(acceptLanguage: "sv-FI").language == .sv)

@@ -18,20 +18,7 @@ struct SchedulerService: Service {
     var lastPrune = ContinuousClock.now - .seconds(3600)
     while !Task.isShuttingDownGracefully, !Task.isCancelled {
       do {
-        let now = host.clock.now
-        let lag = await host.nextDue.map { max(0, now.timeIntervalSince($0)) } ?? 0
-        metrics.schedulerLag.set(lag)
-        // One batch at a time, so a shutdown waits for at most one batch.
-        while !Task.isShuttingDownGracefully {
-          let report = try await host.runDue(batchSize: batchSize, maxBatches: 1)
-          if report.participantsAdvanced > 0 {
-            metrics.schedulerBatches.increment()
-            metrics.participantsAdvanced.increment(by: Int64(report.participantsAdvanced))
-            // The gauges follow every batch, not only the next lifecycle action.
-            await FlowdeskMetrics.refreshParticipants(metrics, from: host)
-          }
-          if !report.moreDue { break }
-        }
+        try await tick()
         if ContinuousClock.now - lastPrune >= .seconds(3600) {
           let removed = try await host.pruneHistory()
           if removed > 0 { logger.info("applied history retention", metadata: ["removed": "\(removed)"]) }
@@ -43,5 +30,23 @@ struct SchedulerService: Service {
       try? await Task.sleep(for: interval)
     }
     logger.info("scheduler stopped")
+  }
+
+  /// One pass: every due participant, a batch per transaction, with the metrics after each.
+  func tick() async throws {
+    let now = host.clock.now
+    let lag = await host.nextDue.map { max(0, now.timeIntervalSince($0)) } ?? 0
+    metrics.schedulerLag.set(lag)
+    // One batch at a time, so a shutdown waits for at most one batch.
+    while !Task.isShuttingDownGracefully {
+      let report = try await host.runDue(batchSize: batchSize, maxBatches: 1)
+      if report.participantsAdvanced > 0 {
+        metrics.schedulerBatches.increment()
+        metrics.participantsAdvanced.increment(by: Int64(report.participantsAdvanced))
+        // The gauges follow every batch, not only the next lifecycle action.
+        await FlowdeskMetrics.refreshParticipants(metrics, from: host)
+      }
+      if !report.moreDue { break }
+    }
   }
 }
