@@ -114,7 +114,9 @@ struct RawSocket {
   init(port: Int) throws {
     fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
-    var timeout = timeval(tv_sec: 5, tv_usec: 0)
+    // Generous: under a parallel test run the in-process server can be slow to get a thread.
+    // A stalled send (the defect) still fails, after 15 s.
+    var timeout = timeval(tv_sec: 15, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
