@@ -25,6 +25,26 @@ public struct Explanation: Sendable, Hashable, Codable {
   /// Fields that were missing in the requested language and are given in English.
   public var fallbacks: [String]
   public var retired: Bool
+  /// Set when the requested language's catalog was refused or is missing, so its title and
+  /// message are English: which file, and why. Absent (not encoded) otherwise.
+  public var catalogProblem: CatalogProblem?
+
+  /// A catalog that could not be used for the answer's language.
+  public struct CatalogProblem: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The catalog's language, whose strings were replaced by English.
+    public var language: Language
+    /// `refused` (the file is there but was not loaded) or `missing`.
+    public var status: String
+    public var file: String
+    public var line: Int?
+    public var reason: String
+
+    public var description: String {
+      let place = line.map { "\(file):\($0)" } ?? file
+      let what = status == "missing" ? "is missing" : "was refused: \(reason)"
+      return "the \(language.englishName) catalog \(place) \(what); titles and messages are in English"
+    }
+  }
 
   /// The help-center path of the code's section: `/help/nl/flow-run-pause-end#FD1002`.
   public var helpPath: String? { article.map { "/help/\(language.rawValue)/\($0.slug)#\($0.anchor)" } }
@@ -134,11 +154,17 @@ public struct HelpIndex: Sendable {
         uid: $0.article.uid, title: $0.article.title, slug: $0.article.slug,
         anchor: $0.section.anchor ?? code.id)
     }
+    let problem = localizer.catalogUnavailable(for: language).map {
+      Explanation.CatalogProblem(
+        language: language, status: localizer.refused[language] == nil ? "missing" : "refused", file: $0.file,
+        line: $0.line, reason: $0.reason)
+    }
     return Explanation(
       code: code.id, kind: code.kind.rawValue, title: title.text, message: message.text,
       meaning: found?.section.meaning.joined(separator: "\n\n") ?? "",
       resolution: found?.section.resolution ?? [],
-      article: reference, language: language, fallbacks: fallbacks, retired: code.definition.isRetired)
+      article: reference, language: language, fallbacks: fallbacks, retired: code.definition.isRetired,
+      catalogProblem: problem)
   }
 
   /// Every flow and participant status with its label.

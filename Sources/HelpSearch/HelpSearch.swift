@@ -26,6 +26,8 @@ public final class HelpSearch: @unchecked Sendable {
   public let fingerprint: String
   /// The postings, for ranking; FTS5 keeps tokenizing and building snippets.
   private let ranking: RankingIndex
+  /// Each code's message, to recognize one pasted whole.
+  private let messages: MessageMatcher
 
   /// Builds the index in memory from loaded help content.
   public init(index: HelpIndex) throws {
@@ -61,6 +63,7 @@ public final class HelpSearch: @unchecked Sendable {
       }
     }
     ranking = try queue.write { db in try RankingIndex(db) }
+    messages = MessageMatcher(index: index)
   }
 
   /// How many sections hold a word starting with `prefix` (an upper bound: a section with two
@@ -71,9 +74,13 @@ public final class HelpSearch: @unchecked Sendable {
 
   /// The query's stems, rarest first, without the ones so common they rank nothing: at most
   /// six, and those in more than a tenth of the sections only when nothing rarer is left.
+  /// Words of identifier-like tokens (`ann-42`, `ann@example.com`, `emailReplyTo`) count only
+  /// when the query has nothing else, such as a search for a code or a setting's name.
   func selectTerms(_ text: String) -> [String] {
+    let meaningful = Stemmer.meaningfulWords(text)
+    let words = meaningful.contains { $0.count >= 3 } ? meaningful : Stemmer.words(text)
     let stems = Set(
-      Stemmer.words(text).filter { $0.count >= 3 }.map {
+      words.filter { $0.count >= 3 }.map {
         Stemmer.stem($0).folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
       })
     let counted = stems.map { ($0, documentFrequency(ofPrefix: $0)) }.filter { $0.1 > 0 }.sorted {
@@ -123,13 +130,22 @@ public final class HelpSearch: @unchecked Sendable {
     // Words of one or two letters ("de", "en", "är") match nearly every section and rank
     // nothing; so do words found everywhere. The rarest words carry the meaning.
     let selected = selectTerms(text)
-    guard !selected.isEmpty else { return [] }
-    let query = Self.matchQuery(selected, prefixes: true)
+    // A pasted message whole: its code comes first, whatever its words' rarity.
+    let stems = Set(Stemmer.foldedStems(text))
+    let pasted = messages.matches(stems)
+    guard !selected.isEmpty || !pasted.isEmpty, limit > 0 else { return [] }
     // Rank in memory, one result per code (or per article section); a section in another
     // language competes only when it explains a code, which is then answered in `language`.
-    let ranked = ranking.rank(prefixes: selected, limit: limit) { section in
+    var ranked = ranking.rank(prefixes: selected, limit: limit) { section in
       section.hasCode || language == nil || section.language == language?.rawValue
     }
+    if !pasted.isEmpty {
+      let first = pasted.compactMap { ranking.section(ofCode: $0.code, language: $0.language.rawValue) }
+      let groups = Set(first.map(\.group))
+      ranked = Array((first + ranked.filter { !groups.contains($0.group) }).prefix(limit))
+    }
+    // The snippet's words: the selected terms, and for a pasted message its own words.
+    let snippetPrefixes = pasted.isEmpty ? selected : selected + stems.filter { $0.count >= 3 }.sorted()
     // FTS5 builds the snippets. Asked with the exact terms the section holds rather than the
     // prefixes, it seeks straight to the row instead of merging every prefix match first.
     return try queue.read { db in
@@ -139,10 +155,16 @@ public final class HelpSearch: @unchecked Sendable {
           SELECT language, code, uid, anchor, title, snippet(help, 5, '', '', '…', 16) FROM help
           WHERE help MATCH ? AND rowid = ?
           """)
+      // A section none of whose words FTS5 can match (a short message of common words): the
+      // start of its text.
+      let plainRow = try db.makeStatement(
+        sql: "SELECT language, code, uid, anchor, title, substr(body, 1, 200) FROM help WHERE rowid = ?")
       for section in ranked {
-        let terms = ranking.terms(in: section.section, prefixes: selected)
-        let exact = terms.isEmpty ? query : Self.matchQuery(terms, prefixes: false)
-        guard let found = try Row.fetchOne(row, arguments: [exact, section.rowid]),
+        let terms = ranking.terms(in: section.section, prefixes: snippetPrefixes)
+        let matched =
+          terms.isEmpty
+          ? nil : try Row.fetchOne(row, arguments: [Self.matchQuery(terms, prefixes: false), section.rowid])
+        guard let found = try matched ?? Row.fetchOne(plainRow, arguments: [section.rowid]),
           let rowLanguage = Language(rawValue: found[0])
         else { continue }
         let code: String? = found[1]

@@ -32,6 +32,8 @@ struct RankingIndex: Sendable {
   let sectionLength: [Float]
   let averageLength: Double
   let groupCount: Int
+  /// The sections that explain each code, in every language.
+  let codeSections: [String: [Section]]
 
   static let k1 = 1.2
   static let b = 0.75
@@ -43,6 +45,7 @@ struct RankingIndex: Sendable {
     var sections: [SectionInfo] = []
     var sectionOf: [Int64: Section] = [:]
     var groups: [String: Int32] = [:]
+    var codeSections: [String: [Section]] = [:]
     let rows = try Row.fetchCursor(
       db, sql: "SELECT rowid, language, code, uid, anchor FROM help ORDER BY rowid")
     while let row = try rows.next() {
@@ -52,6 +55,7 @@ struct RankingIndex: Sendable {
       let group = groups[key] ?? Int32(groups.count)
       groups[key] = group
       sectionOf[rowid] = Section(sections.count)
+      if let code { codeSections[code, default: []].append(Section(sections.count)) }
       sections.append(
         SectionInfo(
           section: Section(sections.count), rowid: rowid, group: group, language: row[1], hasCode: code != nil
@@ -97,6 +101,12 @@ struct RankingIndex: Sendable {
     self.sectionLength = length.map(Float.init)
     self.averageLength = sections.isEmpty ? 1 : max(length.reduce(0, +) / Double(sections.count), 1)
     self.groupCount = groups.count
+    self.codeSections = codeSections
+  }
+
+  /// The first section explaining a code in a language, if any.
+  func section(ofCode code: String, language: String) -> SectionInfo? {
+    codeSections[code]?.lazy.map { sections[Int($0)] }.first { $0.language == language }
   }
 
   /// The range of terms that start with `prefix`.

@@ -32,4 +32,38 @@ enum Stemmer {
   static func words(_ text: String) -> [String] {
     text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
   }
+
+  /// The words of a text that carry its meaning: the words of every token that does not look
+  /// like an identifier (see `isIdentifierLike`). A pasted message has its placeholders
+  /// filled with ids, addresses, setting names and times; those are never required to match,
+  /// and their pieces (`ann` of `ann-42`, `example` of `ann@example.com`) must not pull in
+  /// unrelated sections.
+  static func meaningfulWords(_ text: String) -> [String] {
+    text.split(whereSeparator: \.isWhitespace).filter { !isIdentifierLike($0) }.flatMap { words(String($0)) }
+  }
+
+  /// The stem of each meaningful word, diacritics and case folded: what a word is compared by.
+  static func foldedStems(_ text: String) -> [String] {
+    meaningfulWords(text).map {
+      stem($0).folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+    }
+  }
+
+  /// Whether a whitespace-separated token looks like an identifier rather than a word: it
+  /// holds a digit (`ann-42`, `flow-7`, `09:00`, `FD1002`), an `@`, `_`, `/`, `\`, a `{`
+  /// placeholder, a `.` or `:` inside it (`example.com`, `settings.emailFrom`), or a
+  /// lowercase letter followed by an uppercase one (`emailReplyTo`). A hyphenated token of
+  /// letters only (`e-mailstap`, `reply-to`, `hard-bounced`) is a word.
+  static func isIdentifierLike(_ token: Substring) -> Bool {
+    let core = token.drop { !($0.isLetter || $0.isNumber || $0 == "{") }
+    let trimmed = core.reversed().drop { !($0.isLetter || $0.isNumber || $0 == "}") }.reversed()
+    var previous: Character?
+    for (offset, character) in trimmed.enumerated() {
+      if character.isNumber || "@_/\\{}".contains(character) { return true }
+      if character == "." || character == ":", offset > 0, offset < trimmed.count - 1 { return true }
+      if let previous, previous.isLowercase, character.isUppercase { return true }
+      previous = character
+    }
+    return false
+  }
 }

@@ -13,6 +13,15 @@ public enum Language: String, Sendable, Codable, CaseIterable, Hashable, Compara
     }
   }
 
+  /// The language's name in English, for messages to operators.
+  public var englishName: String {
+    switch self {
+    case .en: "English"
+    case .nl: "Dutch"
+    case .sv: "Swedish"
+    }
+  }
+
   public static func < (lhs: Language, rhs: Language) -> Bool {
     allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
   }

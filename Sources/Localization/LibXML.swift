@@ -9,8 +9,10 @@ public enum LibXML {
     return true
   }()
 
-  /// Options for untrusted XML: no network, no DTD loading, no entity substitution.
-  static let safeXMLOptions = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue)
+  /// Options for untrusted XML: no network, no DTD loading, no entity substitution. The text
+  /// is always handed over as UTF-8 (see `XMLText`), so a declared encoding is ignored.
+  static let safeXMLOptions = Int32(
+    XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_IGNORE_ENC.rawValue)
 
   /// A parsed document, freed when the value goes away.
   public final class Document {
@@ -91,40 +93,74 @@ public enum LibXML {
   }
 
   /// A parse failure with libxml2's own line and message.
-  public struct ParseFailure: Error {
+  public struct ParseFailure: Error, Sendable, Hashable {
     public var line: Int?
     public var message: String
   }
 
-  /// Parses XML from untrusted bytes: no network, no DTD, no entity expansion.
-  public static func parseXML(_ data: Data, url: String) throws(ParseFailure) -> Document {
+  /// One message libxml2 reported while parsing.
+  public struct Diagnostic: Sendable, Hashable {
+    /// An error or a fatal error, rather than a warning.
+    public var isError: Bool
+    public var line: Int?
+    public var message: String
+  }
+
+  /// What libxml2 reports during one parse, kept instead of written to standard error.
+  private final class DiagnosticCollector {
+    var diagnostics: [Diagnostic] = []
+  }
+
+  /// Runs `body` with a libxml2 error handler that collects every message libxml2 reports on
+  /// this thread, and puts the previous handler back afterwards. libxml2's handler is
+  /// per-thread state, and the C callback cannot capture anything: the collector travels as
+  /// the handler's context pointer, and lives for the call.
+  static func collectingDiagnostics<T>(_ body: () -> T) -> (result: T, diagnostics: [Diagnostic]) {
     _ = initialized
-    xmlResetLastError()
-    let document = data.withUnsafeBytes { buffer -> xmlDocPtr? in
-      guard let base = buffer.baseAddress else { return nil }
-      return xmlReadMemory(
-        base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), url, nil, safeXMLOptions)
+    let collector = DiagnosticCollector()
+    let context = Unmanaged.passUnretained(collector).toOpaque()
+    let previous = flowdesk_xml_set_error_handler(
+      { context, error in
+        guard let context, let error else { return }
+        let collector = Unmanaged<DiagnosticCollector>.fromOpaque(context).takeUnretainedValue()
+        let line = Int(error.pointee.line)
+        let message = error.pointee.message.map { String(cString: $0) } ?? "unknown libxml2 error"
+        collector.diagnostics.append(
+          Diagnostic(
+            isError: error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue, line: line > 0 ? line : nil,
+            message: message.trimmingCharacters(in: .whitespacesAndNewlines)))
+      }, context)
+    let result = withExtendedLifetime(collector) { body() }
+    flowdesk_xml_restore_error_handler(previous)
+    return (result, collector.diagnostics)
+  }
+
+  /// Parses XML from untrusted UTF-8 bytes: no network, no DTD, no entity expansion.
+  /// libxml2's messages come back in the failure, never on standard error.
+  public static func parseXML(_ data: Data, url: String) throws(ParseFailure) -> Document {
+    let (document, diagnostics) = collectingDiagnostics {
+      data.withUnsafeBytes { buffer -> xmlDocPtr? in
+        guard let base = buffer.baseAddress else { return nil }
+        return xmlReadMemory(
+          base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), url, "UTF-8", safeXMLOptions)
+      }
     }
-    guard let document else { throw lastFailure(default: "not well-formed XML") }
+    guard let document else {
+      let first = diagnostics.first(where: \.isError) ?? diagnostics.first
+      throw ParseFailure(line: first?.line, message: first?.message ?? "not well-formed XML")
+    }
     return Document(document)
   }
 
   /// Parses an HTML fragment (such as rendered markdown) leniently, without network access.
   public static func parseHTML(_ html: String) -> Document? {
-    _ = initialized
     let wrapped = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>\(html)</body></html>"
     let options = Int32(
       HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
         | HTML_PARSE_NOBLANKS.rawValue)
-    let document = wrapped.withCString { htmlReadMemory($0, Int32(strlen($0)), nil, "UTF-8", options) }
+    let (document, _) = collectingDiagnostics {
+      wrapped.withCString { htmlReadMemory($0, Int32(strlen($0)), nil, "UTF-8", options) }
+    }
     return document.map(Document.init)
-  }
-
-  private static func lastFailure(default message: String) -> ParseFailure {
-    guard let error = xmlGetLastError() else { return ParseFailure(line: nil, message: message) }
-    let text = error.pointee.message.map { String(cString: $0) } ?? message
-    let line = Int(error.pointee.line)
-    return ParseFailure(
-      line: line > 0 ? line : nil, message: text.trimmingCharacters(in: .whitespacesAndNewlines))
   }
 }

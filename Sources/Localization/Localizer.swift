@@ -18,17 +18,30 @@ public struct LocalizedString: Sendable, Hashable, Codable {
 /// Catalog strings by language, with English (the registry's source strings) underneath.
 public struct Localizer: Sendable {
   public private(set) var catalogs: [Language: Catalog]
+  /// Catalogs that were found but refused (a DOCTYPE, malformed XML, an unreadable file), by
+  /// the language their file name gives (`nl.xliff`): that language's strings are English.
+  public private(set) var refused: [Language: CatalogError]
 
-  public init(catalogs: [Catalog] = []) {
+  public init(catalogs: [Catalog] = [], refused: [Language: CatalogError] = [:]) {
     var byLanguage: [Language: Catalog] = [:]
     for catalog in catalogs { byLanguage[catalog.language] = catalog }
     self.catalogs = byLanguage
+    self.refused = refused.filter { byLanguage[$0.key] == nil }
+  }
+
+  /// Why a language's strings are all English: its catalog was refused, or there is none.
+  /// Nil for English and for a language whose catalog was loaded.
+  public func catalogUnavailable(for language: Language) -> CatalogError? {
+    guard language != .en, catalogs[language] == nil else { return nil }
+    return refused[language]
+      ?? CatalogError(file: "locales/\(language.rawValue).xliff", line: nil, reason: "was not found")
   }
 
   /// Loads `nl.xliff` and `sv.xliff` (any `*.xliff`) from a folder, reporting every bad file.
   public static func load(from folder: URL) -> (localizer: Localizer, errors: [CatalogError]) {
     var catalogs: [Catalog] = []
     var errors: [CatalogError] = []
+    var refused: [Language: CatalogError] = [:]
     let files =
       (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil))?
       .filter { $0.pathExtension == "xliff" }.sorted { $0.lastPathComponent < $1.lastPathComponent } ?? []
@@ -47,9 +60,12 @@ public struct Localizer: Sendable {
         catalogs.append(catalog)
       } catch {
         errors.append(error)
+        if let language = Language(rawValue: file.deletingPathExtension().lastPathComponent) {
+          refused[language] = error
+        }
       }
     }
-    return (Localizer(catalogs: catalogs), errors)
+    return (Localizer(catalogs: catalogs, refused: refused), errors)
   }
 
   /// The string with this id in a language, falling back to English for this string only.

@@ -17,19 +17,29 @@ public enum XLIFF {
     return try parse(data, file: url, displayName: name)
   }
 
+  /// Parses a catalog in UTF-8, UTF-16 or UTF-32 (with or without a byte order mark) or
+  /// ISO-8859-1. The text is transcoded to UTF-8 first, so the refusal of DOCTYPE and ENTITY
+  /// sees every encoding, and the parser reads exactly the text that was checked.
   public static func parse(_ data: Data, file: URL? = nil, displayName: String) throws(CatalogError)
     -> Catalog
   {
-    if let line = lineOfDeclaration(in: data) {
+    let text: XMLText
+    do {
+      text = try XMLText(decoding: data)
+    } catch {
+      throw CatalogError(file: displayName, line: nil, reason: "cannot be decoded: it \(error.reason)")
+    }
+    if let line = lineOfDeclaration(in: text.utf8) {
+      let encoding = text.encoding == .utf8 ? "" : " (in \(text.encoding.rawValue))"
       throw CatalogError(
         file: displayName, line: line,
         reason:
-          "declares a DOCTYPE or an entity; catalogs may not (external entities and entity expansion are refused)"
+          "declares a DOCTYPE or an entity\(encoding); catalogs may not (external entities and entity expansion are refused)"
       )
     }
     let document: LibXML.Document
     do {
-      document = try LibXML.parseXML(data, url: displayName)
+      document = try LibXML.parseXML(text.utf8, url: displayName)
     } catch {
       throw CatalogError(
         file: displayName, line: error.line, reason: "is not well-formed XML: \(error.message)")

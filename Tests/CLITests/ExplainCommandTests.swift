@@ -31,6 +31,67 @@ struct ExplainCommandTests {
     #expect(!explanation.meaning.isEmpty)
   }
 
+  struct CatalogProblem: Decodable {
+    let language: String
+    let status: String
+    let file: String
+    let reason: String
+  }
+
+  struct FallbackExplanation: Decodable {
+    let title: String
+    let language: String
+    let fallbacks: [String]
+    let catalogProblem: CatalogProblem?
+  }
+
+  /// A locales folder whose nl catalog is `nl`, with the bundled sv catalog beside it.
+  func locales(withDutchCatalog nl: Data) throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "flowdesk-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try nl.write(to: folder.appendingPathComponent("nl.xliff"))
+    try FileManager.default.copyItem(
+      at: CLI.packageRoot.appendingPathComponent("locales/sv.xliff"),
+      to: folder.appendingPathComponent("sv.xliff"))
+    return folder
+  }
+
+  @Test func explainWithARefusedDutchCatalogSaysSoAndWhichFile() throws {
+    let nl = try String(
+      contentsOf: CLI.packageRoot.appendingPathComponent("locales/nl.xliff"), encoding: .utf8
+    )
+    .replacingOccurrences(
+      of: "<xliff ", with: "<!DOCTYPE xliff SYSTEM \"http://example.invalid/x.dtd\">\n<xliff ")
+    let folder = try locales(withDutchCatalog: Data(nl.utf8))
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try CLI.run([
+      "explain", "FD1002", "--lang", "nl", "--format", "json", "--locales", folder.path,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("Dutch catalog locales/nl.xliff:2 was refused"), "\(result.stderr)")
+    #expect(result.stderr.contains("in English"), "\(result.stderr)")
+    let explanation = try JSONDecoder().decode(FallbackExplanation.self, from: Data(result.stdout.utf8))
+    #expect(explanation.title == "Reply-to address missing")
+    #expect(explanation.fallbacks.contains("title") && explanation.fallbacks.contains("message"))
+    let problem = try #require(explanation.catalogProblem, "the JSON does not say the catalog was refused")
+    #expect(problem.language == "nl" && problem.status == "refused" && problem.file == "locales/nl.xliff")
+    #expect(problem.reason.contains("DOCTYPE"))
+  }
+
+  @Test func explainWithABrokenDutchCatalogPrintsNoRawLibxml2Messages() throws {
+    let folder = try locales(
+      withDutchCatalog: Data("<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file></xliff>\n".utf8))
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let result = try CLI.run(["explain", "FD1002", "--lang", "nl", "--locales", folder.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    // libxml2 on its own writes "nl.xliff:2: parser error : ..." with a caret line.
+    #expect(!result.stderr.contains("parser error"), "\(result.stderr)")
+    #expect(result.stderr.contains("Dutch catalog locales/nl.xliff:2 was refused"), "\(result.stderr)")
+    #expect(result.stderr.contains("Opening and ending tag mismatch"), "\(result.stderr)")
+    #expect(result.stdout.contains("Dutch catalog locales/nl.xliff:2 was refused"))
+  }
+
   @Test func explainTextShowsNumberedSteps() throws {
     let result = try CLI.run(["explain", "FD1108", "--lang", "sv"])
     #expect(result.status == 0)

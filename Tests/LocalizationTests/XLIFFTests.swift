@@ -2,6 +2,12 @@ import Foundation
 import Localization
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 @Suite("XLIFF catalogs")
 struct XLIFFTests {
   func xliff(_ units: String, language: String = "nl", prologue: String = "") -> Data {
@@ -40,6 +46,142 @@ struct XLIFFTests {
       let error = error as? CatalogError
       return error?.line == 2 && error?.reason.contains("DOCTYPE") == true
     }
+  }
+
+  /// A text in one of the encodings XML allows, with or without its byte order mark.
+  enum Encoded: CaseIterable, CustomStringConvertible {
+    case utf16LE, utf16BE, utf32LE, utf32BE
+
+    var description: String { "\(self == .utf16LE || self == .utf16BE ? "UTF-16" : "UTF-32")" }
+
+    func bytes(_ text: String, mark: Bool) -> Data {
+      var out: [UInt8] = []
+      switch self {
+      case .utf16LE, .utf16BE:
+        let units = (mark ? [UInt16(0xFEFF)] : []) + Array(text.utf16)
+        for unit in units {
+          let (high, low) = (UInt8(unit >> 8), UInt8(unit & 0xFF))
+          out += self == .utf16LE ? [low, high] : [high, low]
+        }
+      case .utf32LE, .utf32BE:
+        let scalars = (mark ? [UInt32(0xFEFF)] : []) + text.unicodeScalars.map(\.value)
+        for scalar in scalars {
+          let big = [24, 16, 8, 0].map { UInt8((scalar >> UInt32($0)) & 0xFF) }
+          out += self == .utf32LE ? big.reversed() : big
+        }
+      }
+      return Data(out)
+    }
+  }
+
+  func xliffText(_ units: String, encoding: String, prologue: String = "") -> String {
+    String(
+      decoding: xliff(units, prologue: prologue), as: UTF8.self
+    ).replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"\(encoding)\"")
+  }
+
+  @Test(arguments: Encoded.allCases, [true, false])
+  func doctypeInAUTF16OrUTF32CatalogIsRefusedByTheScan(encoding: Encoded, mark: Bool) {
+    let text = xliffText(
+      "", encoding: encoding.description, prologue: "<!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\">\n")
+    #expect {
+      try XLIFF.parse(encoding.bytes(text, mark: mark), displayName: "nl.xliff")
+    } throws: { error in
+      // The scan's refusal names the file, the line of the DOCTYPE and the encoding; libxml2's
+      // own check, after parsing, could only say line 1.
+      let error = error as? CatalogError
+      return error?.file == "nl.xliff" && error?.line == 2
+        && error?.reason.contains("external entities and entity expansion are refused") == true
+        && error?.reason.contains(encoding.description) == true
+    }
+  }
+
+  @Test(arguments: Encoded.allCases, [true, false])
+  func entityInAUTF16OrUTF32CatalogIsRefusedByTheScan(encoding: Encoded, mark: Bool) {
+    let text = xliffText(
+      "<trans-unit id=\"x\"><source>&lol;</source></trans-unit>", encoding: encoding.description,
+      prologue: "<!DOCTYPE xliff [\n<!ENTITY lol \"lol\">\n]>\n")
+    #expect {
+      try XLIFF.parse(encoding.bytes(text, mark: mark), displayName: "sv.xliff")
+    } throws: { error in
+      let error = error as? CatalogError
+      return error?.file == "sv.xliff" && error?.line == 2
+        && error?.reason.contains("external entities and entity expansion are refused") == true
+    }
+  }
+
+  @Test(arguments: Encoded.allCases, [true, false])
+  func utf16AndUTF32CatalogsAreRead(encoding: Encoded, mark: Bool) throws {
+    let text = xliffText(
+      """
+          <trans-unit id="flowStatus.paused">
+            <source>Paused</source>
+            <target state="translated">Pausat – väntar</target>
+          </trans-unit>
+      """, encoding: encoding.description)
+    let catalog = try XLIFF.parse(encoding.bytes(text, mark: mark), displayName: "sv.xliff")
+    #expect(catalog.unit("flowStatus.paused")?.translation == "Pausat – väntar")
+    #expect(catalog.unit("flowStatus.paused")?.line == 5)
+  }
+
+  @Test func catalogInAnEncodingThatIsNotReadIsRefused() {
+    // UTF-7 would spell `<!DOCTYPE` as `+ADw-!DOCTYPE`, past any byte scan.
+    let text = xliffText(
+      "", encoding: "UTF-7", prologue: "+ADw-!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\"+AD4-\n")
+    #expect {
+      try XLIFF.parse(Data(text.utf8), displayName: "nl.xliff")
+    } throws: { error in
+      let error = error as? CatalogError
+      return error?.file == "nl.xliff" && error?.reason.contains("UTF-7") == true
+    }
+  }
+
+  /// Runs `body` with standard error (file descriptor 2) sent to a pipe, and returns what was
+  /// written there.
+  func capturingStandardError(_ body: () -> Void) throws -> String {
+    var ends: [Int32] = [0, 0]
+    try #require(pipe(&ends) == 0)
+    let saved = dup(2)
+    fflush(nil)
+    dup2(ends[1], 2)
+    body()
+    fflush(nil)
+    dup2(saved, 2)
+    close(saved)
+    close(ends[1])
+    let captured = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true).readDataToEndOfFile()
+    return String(decoding: captured, as: UTF8.self)
+  }
+
+  @Test func libxml2MessagesGoToTheCatalogErrorNotStandardError() throws {
+    // A file name no other test uses: whatever else writes to standard error meanwhile, only
+    // libxml2's report on this parse would name it.
+    let name = "probe-\(UUID().uuidString).xliff"
+    let broken = xliff("      <trans-unit id=\"a\"><source>Open</target></trans-unit>")
+    var caught: CatalogError?
+    let written = try capturingStandardError {
+      do throws(CatalogError) { _ = try XLIFF.parse(broken, displayName: name) } catch { caught = error }
+    }
+    #expect(!written.contains(name), "libxml2 wrote to standard error: \(written)")
+    let error = try #require(caught)
+    #expect(error.file == name && error.line == 5)
+    #expect(error.reason.contains("Opening and ending tag mismatch"), "\(error.reason)")
+  }
+
+  @Test func refusedCatalogIsRecordedForItsLanguage() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "flowdesk-xliff-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try xliff("", prologue: "<!DOCTYPE x SYSTEM \"http://example.invalid/x.dtd\">\n").write(
+      to: folder.appendingPathComponent("nl.xliff"))
+    try xliff("", language: "sv").write(to: folder.appendingPathComponent("sv.xliff"))
+    let (localizer, errors) = Localizer.load(from: folder)
+    #expect(errors.map(\.file) == ["locales/nl.xliff"])
+    #expect(localizer.catalogUnavailable(for: .nl)?.file == "locales/nl.xliff")
+    #expect(localizer.catalogUnavailable(for: .nl)?.reason.contains("DOCTYPE") == true)
+    #expect(localizer.catalogUnavailable(for: .sv) == nil)
+    #expect(localizer.catalogUnavailable(for: .en) == nil)
   }
 
   @Test func entityExpansionBombIsRefusedQuickly() {

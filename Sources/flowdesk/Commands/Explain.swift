@@ -26,10 +26,16 @@ struct Explain: ParsableCommand {
     }
     let language = try supportedLanguage(lang)
     let explanation = source.loadIndex().explain(flowCode, in: language)
+    if let problem = explanation.catalogProblem {
+      // Said on standard error in every format, so English is never passed off as the language asked for.
+      printError("warning: \(problem)")
+    }
     switch format {
     case .json:
       // The explanation as it is: code, kind, title, message, meaning, resolution,
       // article {uid, title, slug, anchor}, language, fallbacks, retired.
+      // With `catalogProblem` {language, status, file, line, reason} when the language's
+      // catalog was refused or is missing.
       try printJSON(explanation)
     case .text:
       print("\(explanation.code)  \(explanation.title)\(explanation.retired ? " (retired)" : "")")
@@ -46,9 +52,15 @@ struct Explain: ParsableCommand {
         print("")
         print("\(article.title) (\(article.uid)#\(article.anchor))")
       }
-      if !explanation.fallbacks.isEmpty {
-        print("")
-        print("[not yet translated, shown in English: \(explanation.fallbacks.joined(separator: ", "))]")
+      // A refused or missing catalog explains the title and message; anything else in
+      // English is not yet translated.
+      let untranslated = explanation.fallbacks.filter {
+        explanation.catalogProblem == nil || !["title", "message"].contains($0)
+      }
+      if explanation.catalogProblem != nil || !untranslated.isEmpty { print("") }
+      if let problem = explanation.catalogProblem { print("[\(problem)]") }
+      if !untranslated.isEmpty {
+        print("[not yet translated, shown in English: \(untranslated.joined(separator: ", "))]")
       }
     }
   }
