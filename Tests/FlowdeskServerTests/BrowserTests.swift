@@ -1,3 +1,4 @@
+import FlowEngine
 import FlowdeskServer
 import Foundation
 import Hummingbird
@@ -51,13 +52,27 @@ struct BrowserTests {
       #expect(dom.contains("<html lang=\"nl\">"))
       #expect(dom.contains("Antwoordadres ontbreekt"))
       for step in steps {
-        #expect(dom.contains(step.replacingOccurrences(of: "&", with: "&amp;")), "step shown: \(step)")
+        #expect(dom.contains(Self.serialized(step)), "step shown: \(step)")
       }
+      #expect(dom.firstMatch(of: /\{[A-Za-z0-9]+\}/) == nil, "no raw {name} placeholder")
       _ = try Self.chromium(["--screenshot=\(screenshot.path)"], url: url)
       let png = try Data(contentsOf: screenshot)
       #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG screenshot was saved")
       #expect(png.count > 10_000)
     }
+  }
+}
+
+extension BrowserTests {
+  /// A step as a browser serializes it in a text node: placeholders read as names, and `&`,
+  /// `<` and `>` escaped.
+  static func serialized(_ step: String) -> String {
+    var text = step
+    for name in Placeholders.names(in: step) {
+      text = text.replacingOccurrences(of: "{\(name)}", with: "‹\(name)›")
+    }
+    return text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+      .replacingOccurrences(of: ">", with: "&gt;")
   }
 }
 
