@@ -13,6 +13,9 @@ public struct Article: Sendable {
   /// The line in the file where the markdown body starts.
   public var bodyLine: Int
   public var html: String
+  /// `html` made safe to serve (`HTMLSanitizer`), once when the article is loaded, with links
+  /// between articles pointing at their help-center pages.
+  public var sanitizedHTML: String
   /// Sections in document order; text before the first heading is a section with level 0.
   public var sections: [Section]
   public var links: [Link]

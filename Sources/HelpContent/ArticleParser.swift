@@ -17,6 +17,7 @@ enum ArticleParser {
     var sections: [Section] = []
     var links: [Link] = []
     var images: [Link] = []
+    var sanitized = ""
     if let document = LibXML.parseHTML(html), let root = document.root {
       let bodyNode = root.elements.first { $0.name == "body" } ?? root
       sections = readSections(
@@ -33,11 +34,14 @@ enum ArticleParser {
             target: source, text: image.attribute("alt") ?? "",
             line: line(of: source, in: markdownLines, offset: bodyLine)))
       }
+      sanitized = HTMLSanitizer.sanitize(body: bodyNode, rewriteLink: HTMLSanitizer.articlePageLink)
+    } else {
+      sanitized = HTMLSanitizer.escape(html)
     }
     let article = Article(
       path: path, url: url, folderLanguage: folderLanguage, frontMatter: matter, markdown: body,
       bodyLine: bodyLine,
-      html: html, sections: sections, links: links, images: images)
+      html: html, sanitizedHTML: sanitized, sections: sections, links: links, images: images)
     return (article, problems)
   }
 

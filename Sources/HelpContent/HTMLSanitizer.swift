@@ -2,7 +2,9 @@ import Foundation
 import Localization
 
 /// Makes rendered article HTML safe to serve: only known elements and attributes survive;
-/// scripts, styles, frames, event handlers, comments and `javascript:` URLs are removed.
+/// scripts, styles, frames, event handlers, comments and URLs that could leave the site by
+/// another scheme (`javascript:`), a protocol-relative host (`//evil.example`) or a backslash
+/// that browsers read as a slash (`\\evil`, `/\evil`) are removed.
 public enum HTMLSanitizer {
   static let allowedElements: Set<String> = [
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre",
@@ -20,13 +22,29 @@ public enum HTMLSanitizer {
   ]
   static let urlAttributes: Set<String> = ["href", "src"]
 
-  /// Sanitizes an HTML fragment; `rewriteLink` may change each kept `href`.
+  /// Sanitizes an HTML fragment; `rewriteLink` may change each kept `href`. A URL is checked
+  /// before and after the rewriting: a link the rewriting made dangerous is removed too.
   public static func sanitize(_ html: String, rewriteLink: (String) -> String = { $0 }) -> String {
     guard let document = LibXML.parseHTML(html), let root = document.root else { return escape(html) }
-    let body = root.elements.first { $0.name == "body" } ?? root
+    return sanitize(body: root.elements.first { $0.name == "body" } ?? root, rewriteLink: rewriteLink)
+  }
+
+  /// Sanitizes the children of an already parsed body element.
+  static func sanitize(body: LibXML.Node, rewriteLink: (String) -> String = { $0 }) -> String {
     var output = ""
     for child in body.children { write(child, into: &output, rewriteLink: rewriteLink) }
     return output
+  }
+
+  /// The help center's link between articles: a relative link to an article file points at
+  /// its page (`flow-edit.md#editing` becomes `flow-edit#editing`). Only a `.md` that ends the
+  /// path is removed; anything else is returned as written.
+  public static func articlePageLink(_ href: String) -> String {
+    guard !href.contains(":") else { return href }
+    let end = href.firstIndex { $0 == "#" || $0 == "?" } ?? href.endIndex
+    let path = href[..<end]
+    guard path.hasSuffix(".md"), path.count > 3 else { return href }
+    return String(path.dropLast(3)) + href[end...]
   }
 
   private static func write(_ node: LibXML.Node, into output: inout String, rewriteLink: (String) -> String) {
@@ -45,8 +63,12 @@ public enum HTMLSanitizer {
     output += "<\(name)"
     let allowed = allowedAttributes[name] ?? []
     for (attribute, value) in node.attributes where allowed.contains(attribute) {
-      if urlAttributes.contains(attribute), !isSafeURL(value) { continue }
-      let kept = attribute == "href" ? rewriteLink(value) : value
+      var kept = value
+      if urlAttributes.contains(attribute) {
+        guard isSafeURL(value) else { continue }
+        if attribute == "href" { kept = rewriteLink(value) }
+        guard isSafeURL(kept) else { continue }
+      }
       output += " \(attribute)=\"\(escape(kept))\""
     }
     if name == "br" || name == "hr" || name == "img" {
@@ -58,12 +80,16 @@ public enum HTMLSanitizer {
     output += "</\(name)>"
   }
 
-  /// Relative URLs, anchors, http(s) and mailto only.
-  static func isSafeURL(_ value: String) -> Bool {
+  /// Relative URLs on this site, anchors, http(s) and mailto only. Browsers drop white space
+  /// and control characters inside a URL and read a backslash as a slash, so the check does
+  /// too: `//host`, `\\host`, `/\host` and `\/host` all name another host and are refused.
+  public static func isSafeURL(_ value: String) -> Bool {
     let cleaned = value.unicodeScalars.filter {
-      !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 0x20
+      !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 0x20 && $0.value != 0x7F
     }
     let lowered = String(String.UnicodeScalarView(cleaned)).lowercased()
+      .replacingOccurrences(of: "\\", with: "/")
+    if lowered.hasPrefix("//") { return false }
     guard let colon = lowered.firstIndex(of: ":") else { return true }
     if let slash = lowered.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), slash < colon {
       return true

@@ -1,4 +1,6 @@
+import Foundation
 import HelpContent
+import TestSupport
 import Testing
 
 @Suite("HTML sanitizer")
@@ -27,5 +29,91 @@ struct HTMLSanitizerTests {
     #expect(
       clean
         == #"<h2><a id="status"></a>A &amp; B &lt;tag&gt;</h2><i class="ph ph-dots" aria-label="Menu"></i>"#)
+  }
+
+  /// Each of these names another host: browsers read `//host` as a host, and a backslash as a
+  /// slash, also after white space or control characters that they drop.
+  static let otherHostURLs = [
+    "//evil.example", "\\\\evil.example", "/\\evil.example", "\\/evil.example", " //evil.example",
+    "/\t/evil.example", "\\\\evil.example/help/en", "//evil.example/flow-edit.md#editing",
+  ]
+
+  @Test(arguments: otherHostURLs)
+  func protocolRelativeAndBackslashURLsAreRemoved(_ url: String) {
+    let html = #"<p><a href="\#(url)">link</a> <img src="\#(url)" alt="picture"></p>"#
+    let clean = HTMLSanitizer.sanitize(html)
+    #expect(clean == #"<p><a>link</a> <img alt="picture"></p>"#, "\(url) -> \(clean)")
+    #expect(!HTMLSanitizer.isSafeURL(url))
+  }
+
+  @Test func linksOnThisSiteStay() {
+    for url in [
+      "/help/en/flow-edit", "flow-edit#editing", "#status", "https://example.com/a",
+      "mailto:help@example.com",
+    ] {
+      #expect(HTMLSanitizer.isSafeURL(url), "\(url)")
+      #expect(HTMLSanitizer.sanitize(#"<a href="\#(url)">x</a>"#) == #"<a href="\#(url)">x</a>"#)
+    }
+  }
+
+  /// The URL is checked after `rewriteLink` too: a rewriting that makes `/evil.example` into
+  /// `//evil.example`, or anything into `javascript:`, loses the link.
+  @Test func aLinkThatBecomesDangerousAfterRewritingIsRemoved() {
+    let rooted = HTMLSanitizer.sanitize(#"<a href="/evil.example">a</a><a href="flow-edit">b</a>"#) {
+      "/" + $0
+    }
+    #expect(rooted == #"<a>a</a><a href="/flow-edit">b</a>"#)
+    let scripted = HTMLSanitizer.sanitize(#"<a href="flow-edit">c</a>"#) { _ in "java\tscript:alert(1)" }
+    #expect(scripted == "<a>c</a>")
+  }
+
+  @Test func articleLinksLoseOnlyAnEndingMarkdownExtension() {
+    #expect(HTMLSanitizer.articlePageLink("flow-edit.md#editing") == "flow-edit#editing")
+    #expect(HTMLSanitizer.articlePageLink("flow-edit.md") == "flow-edit")
+    #expect(HTMLSanitizer.articlePageLink("/.md/evil.example") == "/.md/evil.example")
+    #expect(HTMLSanitizer.articlePageLink("https://example.com/readme.md") == "https://example.com/readme.md")
+    #expect(HTMLSanitizer.articlePageLink("notes.mdx") == "notes.mdx")
+  }
+
+  /// Content is sanitized when it is loaded, and the result is kept with the article.
+  @Test func articlesKeepTheirSanitizedHTMLFromLoading() throws {
+    let library = ContentLibrary.load(from: Paths.content)
+    #expect(!library.articles.isEmpty)
+    for article in library.articles {
+      #expect(
+        article.sanitizedHTML
+          == HTMLSanitizer.sanitize(article.html, rewriteLink: HTMLSanitizer.articlePageLink),
+        "\(article.path)")
+      #expect(!article.sanitizedHTML.contains("<!--"), "\(article.path): comments (scenarios) removed")
+      #expect(!article.sanitizedHTML.contains(".md#"), "\(article.path): links point at pages")
+    }
+  }
+
+  @Test func aLoadedArticleWithDangerousLinksIsSanitizedAtLoad() throws {
+    let root = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    try """
+    ---
+    uid: help-en-sample
+    title: Sample
+    description: A sample.
+    keywords: [a]
+    language: en
+    date: 11.25.2026
+    version: 1.0
+    content_type: howto
+    topic: flows
+    ---
+
+    # Sample
+
+    See [the other article](other.md#part), [away](//evil.example) and [back](\\\\evil.example).
+    <script>alert(1)</script>
+    """.write(to: root.appendingPathComponent("sample.md"), atomically: true, encoding: .utf8)
+    let article = try #require(ContentLibrary.load(from: root).articles.first)
+    #expect(article.html.contains("//evil.example"), "the rendered markdown still has it")
+    #expect(article.sanitizedHTML.contains(#"<a href="other#part">the other article</a>"#))
+    #expect(!article.sanitizedHTML.contains("evil.example"))
+    #expect(!article.sanitizedHTML.contains("<script"))
   }
 }

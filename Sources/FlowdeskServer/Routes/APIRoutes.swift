@@ -38,6 +38,7 @@ enum APIRoutes {
     Route(method: .get, path: "/help"),
     Route(method: .get, path: "/help/{lang}"),
     Route(method: .get, path: "/help/{lang}/search"),
+    Route(method: .get, path: "/help/{lang}/codes"),
     Route(method: .get, path: "/help/{lang}/codes/{code}"),
     Route(method: .get, path: "/help/{lang}/{slug}"),
   ]
