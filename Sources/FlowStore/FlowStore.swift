@@ -1,9 +1,28 @@
 import FlowEngine
 import Foundation
 
+/// One transaction on a store: what an engine reads while an operation runs, the flows it
+/// starts from, and the commit of what it changed. Valid only inside the store's `read` or
+/// `write` call that made it.
+public protocol FlowStoreTransaction: ParticipantBacking {
+  /// Flows, companies, counters and, from `historySince` on, history (none when nil).
+  func loadFlows(historySince: Date?) throws -> EngineSnapshot
+  /// Writes what an operation changed, in this transaction.
+  func commit(_ changes: EngineChanges) throws
+  /// The first failure of a backing read in this transaction, if any.
+  func takeReadFailure() -> (any Error)?
+}
+
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another
 /// backend implements the same calls.
 public protocol FlowStore: ParticipantBacking {
+  /// Runs `body` in one write transaction, with the write lock held from its start, and
+  /// commits it when `body` returns; a thrown error, or a failed read, rolls it back.
+  func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+
+  /// Runs `body` in one read transaction: every read sees the same committed state.
+  func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+
   /// Loads the whole persistent state, with history younger than `historySince`.
   func load(historySince: Date) throws -> EngineSnapshot
 

@@ -84,7 +84,7 @@ struct FlowsController {
     let id = try context.pathParameter("id")
     let language = context.language.language
     return try await about(["flow": id]) {
-      let events = try await host.read { try $0.history(of: id) }
+      let events = try await host.read(history: true) { try $0.history(of: id) }
       struct History: Encodable { let events: [EventView] }
       return try Reply.json(History(events: events.map { help.event($0, language) }), language: language)
     }
@@ -93,7 +93,8 @@ struct FlowsController {
   @Sendable func flowsWithErrors(_ request: Request, context: FlowdeskContext) async throws -> Response {
     struct Errors: Encodable { let flows: [FlowWithErrors] }
     return try Reply.json(
-      Errors(flows: try await host.read { $0.flowsWithErrors() }), language: context.language.language)
+      Errors(flows: try await host.read(history: true) { $0.flowsWithErrors() }),
+      language: context.language.language)
   }
 
   // MARK: Changing
