@@ -136,6 +136,11 @@ extension FlowCode {
         "Unexpected error",
         "Flowdesk could not answer because of an unexpected error; it is logged under request {requestId}."
       )
+    case .storageUnavailable:
+      (
+        "Storage unavailable",
+        "Flowdesk cannot use its database right now, so nothing of this request was written; try again in {retryAfter} seconds."
+      )
     case .wholeDefinitionRequired:
       (
         "Whole definition required",

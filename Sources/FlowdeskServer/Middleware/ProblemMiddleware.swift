@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowStore
 import Foundation
 import HTTPTypes
 import HelpContent
@@ -38,6 +39,17 @@ struct ProblemMiddleware: RouterMiddleware {
       return try render(problem, language: language, request: request)
     } catch let refusal as Refusal {
       return try render(APIProblem(refusal), language: language, request: request)
+    } catch let error as StoreError where error.kind.isTransient {
+      // The store failed under the request: nothing was written (the transaction rolled
+      // back). The caller may try again; the log has the store's own reason.
+      context.logger.error(
+        "store unavailable", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(error)"])
+      let seconds = ServerLimits.storageRetryAfter
+      return try render(
+        APIProblem(
+          .serviceUnavailable, .storageUnavailable, ["retryAfter": String(seconds)],
+          headers: [.retryAfter: String(seconds)], members: ["storage": .text(error.kind.rawValue)]),
+        language: language, request: request)
     } catch let error as HTTPError where error.status == .notFound {
       let path = request.uri.path
       let allowed = APIRoutes.methods(matching: path)

@@ -69,6 +69,7 @@ public struct APIProblem: Error, Sendable {
     case .unsupportedMediaType: .unsupportedMediaType
     case .flowChangedSinceRead: .preconditionFailed
     case .internalError: .internalServerError
+    case .storageUnavailable: .serviceUnavailable
     default: .conflict
     }
   }
