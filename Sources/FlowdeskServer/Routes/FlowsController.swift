@@ -183,22 +183,90 @@ struct FlowsController {
     }
   }
 
+  /// The most contacts one bulk enrollment may name.
+  static let maximumBulkEnrollment = 10_000
+
+  /// `{contactId}` enrolls one contact (201 with the participant); `{contactIds: [...]}`
+  /// enrolls up to 10,000 in one transaction and answers 200 with a result per contact,
+  /// each refusal with its code. `reenroll: true` re-enrolls by hand instead.
   @Sendable func enroll(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     struct Body: Decodable {
-      let contactId: String
+      let contactId: String?
+      let contactIds: [String]?
       let reenroll: Bool?
     }
     let body = try await RequestBody.decode(Body.self, from: request)
-    let participant = try await about(["flow": id, "contact": body.contactId]) {
-      try await lifecycle(nil, name: body.reenroll == true ? "reenroll" : "enroll") { engine in
-        body.reenroll == true
-          ? try engine.reenroll(body.contactId, in: id) : try engine.enroll(body.contactId, in: id)
+    let reenroll = body.reenroll == true
+    let language = context.language.language
+    switch (body.contactId, body.contactIds) {
+    case (let contactId?, nil):
+      let participant = try await about(["flow": id, "contact": contactId]) {
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+          reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
+        }
       }
+      return try Reply.json(help.participant(participant, language), status: .created, language: language)
+    case (nil, let contactIds?):
+      guard (1...Self.maximumBulkEnrollment).contains(contactIds.count) else {
+        throw RequestBody.invalidField(
+          "contactIds", "listLength", ["minimum": "1", "maximum": String(Self.maximumBulkEnrollment)])
+      }
+      let outcomes = try await about(["flow": id]) {
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+          // The flow itself must exist; a refusal for one contact does not stop the others.
+          _ = try engine.flow(id)
+          return contactIds.map { contactId -> Result<Participant, Refusal> in
+            Result { () throws(Refusal) -> Participant in
+              reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
+            }
+          }
+        }
+      }
+      let results = zip(contactIds, outcomes).map { contactId, outcome in
+        switch outcome {
+        case .success(let participant):
+          return EnrollmentResult(
+            contactId: contactId, enrolled: true, participant: help.participant(participant, language))
+        case .failure(let refusal):
+          let reason = refusal.reasons.first.map {
+            CodedMessage(
+              $0.code, $0.parameters.merging(["flow": id, "contact": contactId]) { own, _ in own })
+          }
+          return EnrollmentResult(
+            contactId: contactId, enrolled: false,
+            problem: reason.map { help.index.explain($0, in: language) }.map {
+              EnrollmentResult.Problem(code: $0.code, title: $0.title, detail: $0.message, help: $0.helpPath)
+            })
+        }
+      }
+      struct Results: Encodable {
+        let results: [EnrollmentResult]
+        let enrolled: Int
+        let refused: Int
+      }
+      let enrolled = results.filter(\.enrolled).count
+      return try Reply.json(
+        Results(results: results, enrolled: enrolled, refused: results.count - enrolled), language: language)
+    case (nil, nil):
+      throw RequestBody.invalidField("contactId", "required")
+    case (_?, _?):
+      throw RequestBody.invalidField("contactIds", "notAllowed")
     }
-    return try Reply.json(
-      help.participant(participant, context.language.language), status: .created,
-      language: context.language.language)
+  }
+
+  /// One contact's result of a bulk enrollment.
+  struct EnrollmentResult: Encodable {
+    struct Problem: Encodable {
+      let code: String
+      let title: String
+      let detail: String
+      let help: String?
+    }
+    let contactId: String
+    let enrolled: Bool
+    var participant: ParticipantView? = nil
+    var problem: Problem? = nil
   }
 
   // MARK: Helpers
