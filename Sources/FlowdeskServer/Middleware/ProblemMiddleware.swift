@@ -12,7 +12,7 @@ import Logging
 /// anything unexpected: a 500 document with a code and a request id, never an empty body.
 struct ProblemMiddleware: RouterMiddleware {
   typealias Context = FlowdeskContext
-  let help: HelpService
+  let content: LiveContent
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws
@@ -133,6 +133,7 @@ struct ProblemMiddleware: RouterMiddleware {
   }
 
   func render(_ problem: APIProblem, language: Language, request: Request) throws -> Response {
+    let help = content.current
     let explanations = problem.reasons.map { reason in
       var explanation = help.index.explain(reason, in: language)
       explanation.message = Placeholders.fillForReaders(explanation.message, with: reason.parameters)
