@@ -14,6 +14,11 @@ struct ProblemMiddleware: RouterMiddleware {
   typealias Context = FlowdeskContext
   let content: LiveContent
 
+  init(content: LiveContent) { self.content = content }
+
+  /// Over content that is never reloaded.
+  init(help: HelpService) { self.init(content: LiveContent(help)) }
+
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws
     -> Response

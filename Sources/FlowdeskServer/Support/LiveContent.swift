@@ -19,7 +19,10 @@ public final class LiveContent: Sendable {
   private let logger: Logger
   private let queue = DispatchQueue(label: "flowdesk.content-reload")
 
-  public init(_ help: HelpService, logger: Logger = Logger(label: "flowdesk.content")) {
+  /// `logger` gets the outcome of every reload; without one, nothing is logged.
+  public init(
+    _ help: HelpService, logger: Logger = Logger(label: "flowdesk.content") { _ in SwiftLogNoOpLogHandler() }
+  ) {
     self.state = Mutex(State(current: help, lastReload: nil))
     self.logger = logger
   }
