@@ -146,6 +146,11 @@ extension FlowCode {
         "Whole definition required",
         "PUT replaces the whole flow definition, but {field} is missing; send it, or change part of the flow with PATCH."
       )
+    case .contentReloadRefused:
+      (
+        "Content reload refused",
+        "The edited help content has {count} blocking findings, the first in {file}; it was not loaded, and the content loaded before is still served."
+      )
     case .flowNotFound:
       ("Flow not found", "There is no flow {flow}.")
     case .contactNotFound:

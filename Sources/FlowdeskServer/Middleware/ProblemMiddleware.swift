@@ -13,7 +13,12 @@ import Logging
 /// anything unexpected: a 500 document with a code and a request id, never an empty body.
 struct ProblemMiddleware: RouterMiddleware {
   typealias Context = FlowdeskContext
-  let help: HelpService
+  let content: LiveContent
+
+  init(content: LiveContent) { self.content = content }
+
+  /// Over content that is never reloaded.
+  init(help: HelpService) { self.init(content: LiveContent(help)) }
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws
@@ -145,6 +150,7 @@ struct ProblemMiddleware: RouterMiddleware {
   }
 
   func render(_ problem: APIProblem, language: Language, request: Request) throws -> Response {
+    let help = content.current
     let explanations = problem.reasons.map { reason in
       var explanation = help.index.explain(reason, in: language)
       explanation.message = Placeholders.fillForReaders(explanation.message, with: reason.parameters)

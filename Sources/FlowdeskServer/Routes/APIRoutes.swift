@@ -35,6 +35,8 @@ enum APIRoutes {
     Route(method: .get, path: "/v1/flows/{id}/participants"),
     Route(method: .get, path: "/v1/flows/{id}/history"),
     Route(method: .get, path: "/v1/flow-errors"),
+    Route(method: .get, path: "/v1/content"),
+    Route(method: .post, path: "/v1/admin/reload"),
     Route(method: .get, path: "/help"),
     Route(method: .get, path: "/help/{lang}"),
     Route(method: .get, path: "/help/{lang}/search"),

@@ -10,9 +10,12 @@ import Localization
 /// administrator. Authentication is part of each route, so no spelling of a path avoids it.
 struct FlowsController {
   let host: FlowHost
-  let help: HelpService
+  let content: LiveContent
   let metrics: FlowdeskMetrics
   let tokens: AccessTokens
+
+  /// The help content being served: read it once per request (`let help = self.help`).
+  var help: HelpService { content.current }
 
   /// The lifecycle actions that have a route of their own, `POST /v1/flows/{id}/<action>`.
   static let actionRoutes: [LifecycleAction] = [.start, .pause, .resume, .end]
@@ -72,6 +75,7 @@ struct FlowsController {
     let language = context.language.language
     let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
     let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
+    let help = self.help
     return try await about(["flow": id]) {
       let (page, total) = try await host.read { try $0.participants(in: id, limit: limit, offset: offset) }
       var headers = HTTPFields()
@@ -83,6 +87,7 @@ struct FlowsController {
   @Sendable func history(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     let language = context.language.language
+    let help = self.help
     return try await about(["flow": id]) {
       let events = try await host.read(history: true) { try $0.history(of: id) }
       struct History: Encodable { let events: [EventView] }
@@ -272,7 +277,8 @@ struct FlowsController {
   // MARK: Helpers
 
   func flowView(_ id: String, _ language: Language) async throws -> FlowView {
-    try await host.read { engine in
+    let help = self.help
+    return try await host.read { engine in
       let flow = try engine.flow(id)
       let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
       return FlowView(

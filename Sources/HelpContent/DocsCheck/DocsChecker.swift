@@ -161,13 +161,16 @@ public struct DocsChecker: Sendable {
           findings.append(
             finding(
               .catalogs, file, unit.line,
-              "stale translation: the English of \(id) changed from \"\(unit.source)\" to \"\(source)\"",
-              fix: "run flowdesk locales export, review the translation, then mark it translated"))
+              "stale translation: "
+                + CatalogStatus.changedMessage(id, english: source, translatedFrom: unit.source),
+              fix:
+                "run flowdesk locales export, review the translation, then flowdesk locales review \(language.rawValue) \(id)"
+            ))
         } else if unit.state == "needs-review-translation" {
           findings.append(
             finding(
               .catalogs, file, unit.line, "stale translation: \(id) is marked needs-review-translation",
-              fix: "review the translation and set state=\"translated\""))
+              fix: "review the translation, then run flowdesk locales review \(language.rawValue) \(id)"))
         }
         let wanted = Set(Placeholders.names(in: source))
         let found = Set(Placeholders.names(in: target))
