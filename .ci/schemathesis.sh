@@ -62,7 +62,7 @@ curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null
 
 run() {
   echo "== schemathesis, seed $1"
-  timeout 170 "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run Sources/FlowdeskServer/Resources/openapi.json \
+  timeout 480 "$venv/bin/schemathesis" --config-file .ci/schemathesis.toml run Sources/FlowdeskServer/Resources/openapi.json \
     --url "http://127.0.0.1:$port" -H "Authorization: Bearer $admin" \
     --checks all --phases examples,coverage,fuzzing,stateful \
     --max-examples "$examples" --seed "$1" --request-timeout 10 --no-color

@@ -53,11 +53,10 @@ struct FlowsController {
 
   @Sendable func list(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let language = context.language.language
-    let ids = try await host.read { $0.flowIds }
-    var flows: [FlowView] = []
-    for id in ids {
-      // A flow deleted between the two reads is left out, not an error.
-      if let view = try? await flowView(id, language) { flows.append(view) }
+    let help = self.help
+    // Every flow from one read transaction: one snapshot, one load of the flows.
+    let flows = try await host.read { engine in
+      try engine.flowIds.map { try Self.view($0, in: engine, help: help, language) }
     }
     struct Flows: Encodable { let flows: [FlowView] }
     return try Reply.json(Flows(flows: flows), language: language)
@@ -278,14 +277,18 @@ struct FlowsController {
 
   func flowView(_ id: String, _ language: Language) async throws -> FlowView {
     let help = self.help
-    return try await host.read { engine in
-      let flow = try engine.flow(id)
-      let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
-      return FlowView(
-        id: flow.id, version: flow.version, status: help.status(flow.status, language),
-        definition: flow.definition,
-        participants: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
-    }
+    return try await host.read { engine in try Self.view(id, in: engine, help: help, language) }
+  }
+
+  static func view(_ id: String, in engine: FlowEngine, help: HelpService, _ language: Language) throws
+    -> FlowView
+  {
+    let flow = try engine.flow(id)
+    let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
+    return FlowView(
+      id: flow.id, version: flow.version, status: help.status(flow.status, language),
+      definition: flow.definition,
+      participants: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
   }
 
   /// A flow as JSON, with its entity tag.
