@@ -56,6 +56,39 @@ public final class FlowHost: Sendable {
   /// transaction. A refusal (the engine's `Refusal`) changes nothing and is rethrown after
   /// the commit; a failed read or write rolls everything back.
   public func perform<R: Sendable>(_ body: @Sendable (inout FlowEngine) throws -> R) async throws -> R {
+    try await perform(body, audit: nil)
+  }
+
+  /// Who performs an audited operation: the caller's right and the token's name.
+  public struct Actor: Sendable, Hashable {
+    public var role: String
+    public var name: String
+
+    public init(role: String, name: String) {
+      self.role = role
+      self.name = name
+    }
+  }
+
+  /// What to record in the audit trail when an operation succeeds: the action, who did it,
+  /// and which flow, from the operation's result (a new flow's id is known only then).
+  public struct Audit<R>: Sendable {
+    public var action: String
+    public var actor: Actor
+    public var flow: @Sendable (R) -> String
+
+    public init(_ action: String, by actor: Actor, flow: @escaping @Sendable (R) -> String) {
+      self.action = action
+      self.actor = actor
+      self.flow = flow
+    }
+  }
+
+  /// Like `perform(_:)`, and records `audit` in the same transaction when the operation is
+  /// not refused: the audit trail has exactly the operations that took effect.
+  public func perform<R: Sendable>(_ body: @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?)
+    async throws -> R
+  {
     let clock = self.clock
     do {
       let result: Result<R, any Error> = try await store.write { transaction in
@@ -63,6 +96,13 @@ public final class FlowHost: Sendable {
         let result = Result { try body(&engine) }
         if let failure = transaction.takeReadFailure() { throw failure }
         try transaction.commit(engine.takeChanges())
+        if let audit, case .success(let value) = result {
+          let flowId = audit.flow(value)
+          try transaction.recordAudit(
+            AuditEntry(
+              time: clock.now, flowId: flowId, action: audit.action, actorRole: audit.actor.role,
+              actorName: audit.actor.name, version: try? engine.flow(flowId).version))
+        }
         return result
       }
       return try result.get()
@@ -70,6 +110,50 @@ public final class FlowHost: Sendable {
       logger.error("store operation failed; nothing was written", metadata: ["error": "\(error)"])
       throw error
     }
+  }
+
+  // MARK: Pages, read from the store
+
+  /// A page of a flow's participants, filtered, in enrollment order, after `cursor`.
+  public func participants(
+    in flowId: String, filter: ParticipantFilter = .init(), after cursor: ParticipantCursor?, limit: Int
+  ) async throws -> [Participant] {
+    let clock = self.clock
+    return try await store.read { transaction in
+      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      return try transaction.participantPage(in: flowId, filter: filter, after: cursor, limit: limit)
+    }
+  }
+
+  /// A page of a flow's 90-day history, oldest first, after the event `after`.
+  public func history(of flowId: String, after: Int64?, limit: Int) async throws
+    -> [(id: Int64, event: HistoryEvent)]
+  {
+    let clock = self.clock
+    return try await store.read { transaction in
+      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      return try transaction.historyPage(
+        of: flowId, since: clock.now.addingTimeInterval(-FlowEngine.historyRetention), after: after,
+        limit: limit)
+    }
+  }
+
+  /// A page of the flows-with-errors list: flows whose newest action error is less than
+  /// seven days old, in creation order, after the flow `after`.
+  public func flowsWithErrors(after: Int64?, limit: Int) async throws -> [(
+    rowid: Int64, flow: FlowWithErrors
+  )] {
+    let now = clock.now
+    return try await store.read { transaction in
+      try transaction.flowsWithErrorsPage(
+        errorSince: now.addingTimeInterval(-FlowEngine.errorListDuration),
+        historySince: now.addingTimeInterval(-FlowEngine.historyRetention), after: after, limit: limit)
+    }
+  }
+
+  /// A page of a flow's audit trail, oldest first. It outlives a deleted flow.
+  public func audit(of flowId: String, after: Int64?, limit: Int) async throws -> [AuditEntry] {
+    try await store.read { transaction in try transaction.auditPage(of: flowId, after: after, limit: limit) }
   }
 
   /// Advances due participants, `batchSize` at a time, each batch in its own transaction.

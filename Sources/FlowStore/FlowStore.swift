@@ -11,6 +11,20 @@ public protocol FlowStoreTransaction: ParticipantBacking {
   func commit(_ changes: EngineChanges) throws
   /// The first failure of a backing read in this transaction, if any.
   func takeReadFailure() -> (any Error)?
+  /// A page of a flow's participants in enrollment order (then contact id), after `cursor`.
+  func participantPage(
+    in flowId: String, filter: ParticipantFilter, after cursor: ParticipantCursor?, limit: Int
+  ) throws -> [Participant]
+  /// A page of a flow's history from `since` on, oldest first, after the event `after`.
+  func historyPage(of flowId: String, since: Date, after: Int64?, limit: Int) throws
+    -> [(id: Int64, event: HistoryEvent)]
+  /// A page of the flows-with-errors list, in creation order, after the flow `after`.
+  func flowsWithErrorsPage(errorSince: Date, historySince: Date, after: Int64?, limit: Int) throws
+    -> [(rowid: Int64, flow: FlowWithErrors)]
+  /// Records who did a lifecycle action or an edit, in this transaction.
+  func recordAudit(_ entry: AuditEntry) throws
+  /// A page of a flow's audit trail, oldest first, after the entry `after`.
+  func auditPage(of flowId: String, after: Int64?, limit: Int) throws -> [AuditEntry]
 }
 
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another

@@ -229,6 +229,23 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             WHERE status = 'active' AND email_claim IS NOT NULL;
           """)
     }
+    migrator.registerMigration("v7 audit trail") { db in
+      // Who did each lifecycle action and edit. No foreign key: the record of a deletion
+      // outlives the flow.
+      try db.execute(
+        sql: """
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            flow_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            actor_name TEXT NOT NULL,
+            version INTEGER
+          );
+          CREATE INDEX audit_by_flow ON audit(flow_id, id);
+          """)
+    }
     return migrator
   }
 

@@ -251,6 +251,26 @@ struct PagingTests {
       func loadFlows(historySince: Date?) throws -> EngineSnapshot {
         try base.loadFlows(historySince: historySince)
       }
+      func participantPage(
+        in flowId: String, filter: ParticipantFilter, after cursor: ParticipantCursor?, limit: Int
+      ) throws -> [Participant] {
+        try base.participantPage(in: flowId, filter: filter, after: cursor, limit: limit)
+      }
+      func historyPage(of flowId: String, since: Date, after: Int64?, limit: Int) throws
+        -> [(id: Int64, event: HistoryEvent)]
+      {
+        try base.historyPage(of: flowId, since: since, after: after, limit: limit)
+      }
+      func flowsWithErrorsPage(errorSince: Date, historySince: Date, after: Int64?, limit: Int) throws
+        -> [(rowid: Int64, flow: FlowWithErrors)]
+      {
+        try base.flowsWithErrorsPage(
+          errorSince: errorSince, historySince: historySince, after: after, limit: limit)
+      }
+      func recordAudit(_ entry: AuditEntry) throws { try base.recordAudit(entry) }
+      func auditPage(of flowId: String, after: Int64?, limit: Int) throws -> [AuditEntry] {
+        try base.auditPage(of: flowId, after: after, limit: limit)
+      }
       func commit(_ changes: EngineChanges) throws { try base.commit(changes) }
       func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
       func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {

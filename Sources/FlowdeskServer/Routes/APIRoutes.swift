@@ -34,6 +34,7 @@ enum APIRoutes {
     Route(method: .post, path: "/v1/flows/{id}/enrollments"),
     Route(method: .get, path: "/v1/flows/{id}/participants"),
     Route(method: .get, path: "/v1/flows/{id}/history"),
+    Route(method: .get, path: "/v1/flows/{id}/audit"),
     Route(method: .get, path: "/v1/flow-errors"),
     Route(method: .get, path: "/v1/content"),
     Route(method: .post, path: "/v1/admin/reload"),
