@@ -4,7 +4,7 @@ import Localization
 
 struct Locales: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Work with the XLIFF catalogs.", subcommands: [Export.self])
+    abstract: "Work with the XLIFF catalogs.", subcommands: [Export.self, Termbase.self])
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
