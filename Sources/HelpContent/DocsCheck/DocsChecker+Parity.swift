@@ -94,7 +94,7 @@ extension DocsChecker {
     let terms = matcher(translation.language)
     guard !sourceTerms.isEmpty, !terms.isEmpty else { return findings }
     for (original, translated) in Self.pairSections(sourceUnits, translatedUnits) {
-      for (sourceUnit, translatedUnit) in Self.alignUnits(original, translated) {
+      for (sourceUnit, translatedUnit) in Self.alignUnits(original, sourceTerms, translated, terms) {
         findings += compareConcepts(
           sourceUnit, in: source, sourceTerms, translatedUnit, in: translation, terms, section: translated)
       }
@@ -128,25 +128,29 @@ extension DocsChecker {
 
   /// The units of two paired sections, aligned: list items by position and table rows by
   /// table and row when both have the same shape; otherwise they are part of the prose.
-  static func alignUnits(_ source: MarkdownUnits.Section, _ translated: MarkdownUnits.Section) -> [(
-    TextUnit, TextUnit
-  )] {
+  static func alignUnits(
+    _ source: MarkdownUnits.Section, _ sourceTerms: TermMatcher, _ translated: MarkdownUnits.Section,
+    _ terms: TermMatcher
+  ) -> [(TextUnit, TextUnit)] {
     let itemsAlign = source.items.count == translated.items.count
     let tablesAlign =
       source.tables.count == translated.tables.count
       && zip(source.tables, translated.tables).allSatisfy { $0.count == $1.count }
-    let left = units(of: source, items: itemsAlign, tables: tablesAlign)
-    let right = units(of: translated, items: itemsAlign, tables: tablesAlign)
+    let left = units(of: source, sourceTerms, items: itemsAlign, tables: tablesAlign)
+    let right = units(of: translated, terms, items: itemsAlign, tables: tablesAlign)
     return left.compactMap { unit in right.first { $0.key == unit.key }.map { (unit, $0) } }
   }
 
-  static func units(of section: MarkdownUnits.Section, items: Bool, tables: Bool) -> [TextUnit] {
+  static func units(of section: MarkdownUnits.Section, _ terms: TermMatcher, items: Bool, tables: Bool)
+    -> [TextUnit]
+  {
+    let labelled = Set(statusLists(section.items, terms).flatMap { $0.map { $0.lines[0].number } })
     var prose = TextUnit(key: "prose", name: "the text", lines: section.prose, statusTexts: [])
     var units: [TextUnit] = []
     for line in section.prose { prose.statusTexts += statusTexts(in: line) }
     for (index, item) in section.items.enumerated() {
       var texts = item.lines.flatMap { statusTexts(in: $0) }
-      if let label = item.label { texts.append((label, item.lines[0].number)) }
+      if let label = item.label, labelled.contains(item.lines[0].number) { texts.append((label, item.lines[0].number)) }
       if items {
         units.append(
           TextUnit(

@@ -212,12 +212,8 @@ public struct DocsChecker: Sendable {
       let terms = matcher(article.language)
       guard !terms.isEmpty else { continue }
       for section in MarkdownUnits(markdown: article.markdown, bodyLine: article.bodyLine).sections {
-        for list in Self.statusLists(section.items) {
+        for list in Self.statusLists(section.items, terms) {
           let labels = list.compactMap { item in item.label.map { (item, $0) } }
-          // A list of bold UI names ("Move", "Duplicate") is not a status list: most of a
-          // status list's labels are status terms.
-          let known = labels.filter { terms.whole($0.1) != nil }
-          guard known.count * 2 >= labels.count, !known.isEmpty else { continue }
           for (item, label) in labels {
             let line = item.lines[0].number
             if let entry = terms.whole(label) {
@@ -245,20 +241,24 @@ public struct DocsChecker: Sendable {
     return findings
   }
 
-  /// Runs of list items with a bold label: the status lists of a section.
-  static func statusLists(_ items: [MarkdownUnits.Item]) -> [[MarkdownUnits.Item]] {
-    var lists: [[MarkdownUnits.Item]] = []
+  /// The status lists of a section: runs of list items with a bold label, most of them status
+  /// terms. A list of bold UI names ("Move", "Duplicate", "Pause") is not one.
+  static func statusLists(_ items: [MarkdownUnits.Item], _ terms: TermMatcher) -> [[MarkdownUnits.Item]] {
+    var runs: [[MarkdownUnits.Item]] = []
     var current: [MarkdownUnits.Item] = []
     for item in items {
       if item.label != nil {
         current.append(item)
       } else if !current.isEmpty {
-        lists.append(current)
+        runs.append(current)
         current = []
       }
     }
-    if !current.isEmpty { lists.append(current) }
-    return lists
+    if !current.isEmpty { runs.append(current) }
+    return runs.filter { run in
+      let known = run.filter { terms.whole($0.label ?? "") != nil }.count
+      return known > 0 && known * 2 >= run.count
+    }
   }
 
   /// The text with the smallest edit distance, when it is close.
