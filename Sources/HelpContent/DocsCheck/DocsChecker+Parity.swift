@@ -29,7 +29,7 @@ extension DocsChecker {
   /// The articles of each translation group, in path order. Translations belong together by
   /// `translates` (the uid of their source), by their path below the language folder (the
   /// DocFX layout), or by their uid with its language part swapped (`help-nl-x`, `help-sv-x`).
-  func translationGroups() -> [[Article]] {
+  public func translationGroups() -> [[Article]] {
     let byUID = library.byUID
     func baseKey(_ article: Article) -> String {
       if !library.languageFolders.isEmpty { return "path:" + article.relativePath }
@@ -150,7 +150,9 @@ extension DocsChecker {
     for line in section.prose { prose.statusTexts += statusTexts(in: line) }
     for (index, item) in section.items.enumerated() {
       var texts = item.lines.flatMap { statusTexts(in: $0) }
-      if let label = item.label, labelled.contains(item.lines[0].number) { texts.append((label, item.lines[0].number)) }
+      if let label = item.label, labelled.contains(item.lines[0].number) {
+        texts.append((label, item.lines[0].number))
+      }
       if items {
         units.append(
           TextUnit(
