@@ -5,7 +5,7 @@ import Localization
 struct Locales: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Work with the XLIFF catalogs.", discussion: CatalogStatus.whereEnglishLives,
-    subcommands: [Export.self, Status.self, Review.self])
+    subcommands: [Export.self, Status.self, Review.self, Termbase.self])
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
