@@ -4,6 +4,85 @@ internal import GRDB
 
 /// The reads an engine makes of participants and contacts, in the caller's transaction.
 extension SQLiteFlowStore {
+  // MARK: FlowStore
+
+  public func load(historySince: Date) throws -> EngineSnapshot {
+    do {
+      return try pool.read { db in
+        var snapshot = try Self.readFlows(db, historySince: historySince)
+        let decoder = JSONDecoder()
+        snapshot.contacts = try Row.fetchAll(db, sql: "SELECT \(Self.contactColumns) FROM contacts").map {
+          try Self.contact(from: $0, decoder: decoder)
+        }
+        snapshot.participants = try Row.fetchAll(
+          db, sql: "SELECT \(Self.participantColumns) FROM participants"
+        ).map { row in
+          ParticipantRecord(
+            flowId: row[0], participant: try Self.participant(from: row, decoder: decoder))
+        }
+        return snapshot
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func loadFlows(historySince: Date) throws -> EngineSnapshot {
+    do {
+      return try pool.read { try Self.readFlows($0, historySince: historySince) }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// Flows, companies, history and counters, read in the caller's transaction.
+  static func readFlows(_ db: Database, historySince: Date?) throws -> EngineSnapshot {
+    let decoder = JSONDecoder()
+    var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
+    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+      let key: String = row["key"]
+      let value: String = row["value"]
+      if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
+      if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
+    }
+    var companies: [String: [String: String]] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
+      companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
+    }
+    let flows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT f.id, f.version, f.status, f.last_error_at, v.definition
+        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+        ORDER BY f.rowid
+        """
+    ).map { row in
+      FlowRecord(
+        id: row["id"], version: row["version"],
+        status: FlowStatus(rawValue: row["status"]) ?? .notRunning,
+        definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
+        lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+    // Without a cut-off, no history: an operation only appends to it.
+    let history = try Row.fetchAll(
+      db,
+      sql:
+        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
+      arguments: [historySince?.timeIntervalSince1970 ?? Double.infinity]
+    ).compactMap { row -> HistoryEvent? in
+      guard let code = FlowCode(rawValue: row["code"]) else { return nil }
+      let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
+      return HistoryEvent(
+        time: Date(timeIntervalSince1970: row["time"]), flowId: row["flow_id"],
+        contactId: row["contact_id"],
+        stepId: row["step_id"], message: CodedMessage(code, parameters))
+    }
+    return EngineSnapshot(
+      flows: flows, participants: [], contacts: [], companies: companies,
+      history: history,
+      counters: counters)
+  }
+
   static func participant(_ db: Database, _ contactId: String, in flowId: String) throws -> Participant? {
     try Row.fetchOne(
       db.cachedStatement(

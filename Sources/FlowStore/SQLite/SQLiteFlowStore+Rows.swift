@@ -1,0 +1,114 @@
+import FlowEngine
+import Foundation
+internal import GRDB
+
+/// Row mapping: the columns of each table and the values read from and written to them.
+extension SQLiteFlowStore {
+  /// The contact columns, in the order `contact(from:decoder:)` reads them by position.
+  static let contactColumns = """
+    id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee, email_bounced,
+    unengaged, company_id, lifecycle_stage, properties
+    """
+
+  /// A contact from a row selected with `contactColumns`. Columns are read by position: by
+  /// name, the lookups cost more than the values when contacts are paged in by thousands.
+  static func contact(from row: Row, at o: Int = 0, decoder: JSONDecoder) throws -> Contact {
+    let data: Data = row[o + 1]
+    if !data.isEmpty { return try decoder.decode(Contact.self, from: data) }
+    return Contact(
+      id: row[o], email: row[o + 2], mobile: row[o + 3], consent: (row[o + 4] as Int? ?? 0) != 0,
+      subscriptions: Set(jsonStrings(row[o + 5]) ?? []),
+      marketingContact: (row[o + 6] as Int? ?? 1) != 0,
+      formerEmployee: (row[o + 7] as Int? ?? 0) != 0,
+      emailBounced: (row[o + 8] as Int? ?? 0) != 0,
+      unengaged: (row[o + 9] as Int? ?? 0) != 0, companyId: row[o + 10],
+      lifecycleStage: (row[o + 11] as String?).flatMap(LifecycleStage.init(rawValue:)),
+      properties: jsonStringMap(row[o + 12]) ?? [:])
+  }
+
+  static func message(from row: Row, decoder: JSONDecoder) throws -> OutboxMessage {
+    let data: Data = row["data"]
+    if !data.isEmpty { return try decoder.decode(OutboxMessage.self, from: data) }
+    return OutboxMessage(
+      idempotencyKey: row["idempotency_key"],
+      channel: OutboxMessage.Channel(rawValue: row["channel"]) ?? .email,
+      flowId: row["flow_id"], contactId: row["contact_id"], stepId: row["step_id"], attempt: row["attempt"],
+      to: row["recipient"], from: row["sender"], replyTo: row["reply_to"], subject: row["subject"],
+      body: row["body"],
+      createdAt: Date(timeIntervalSince1970: row["created_at"]))
+  }
+
+  /// A list of strings as JSON text, or nil when empty (the common case). Written directly:
+  /// on the commit path, Foundation's JSON writers cost more than the rest of the row.
+  static func jsonText(_ list: [String], isEmpty: Bool) -> String? {
+    guard !list.isEmpty else { return nil }
+    var text = "["
+    for (index, item) in list.enumerated() {
+      if index > 0 { text += "," }
+      appendJSONString(item, to: &text)
+    }
+    return text + "]"
+  }
+
+  /// A string map as JSON text with sorted keys, or nil when empty.
+  static func jsonText(_ map: [String: String], isEmpty: Bool) -> String? {
+    guard !map.isEmpty else { return nil }
+    var text = "{"
+    for (index, key) in map.keys.sorted().enumerated() {
+      if index > 0 { text += "," }
+      appendJSONString(key, to: &text)
+      text += ":"
+      appendJSONString(map[key]!, to: &text)
+    }
+    return text + "}"
+  }
+
+  /// Appends a JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
+  static func appendJSONString(_ string: String, to text: inout String) {
+    text += "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case "\n": text += "\\n"
+      case "\r": text += "\\r"
+      case "\t": text += "\\t"
+      case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
+  }
+
+  static func jsonObject<T>(_ text: String?, as type: T.Type) -> T? {
+    guard let text, let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) else { return nil }
+    return object as? T
+  }
+
+  /// The participant columns, in the order `participant(from:decoder:)` reads them by position.
+  static let participantColumns = """
+    flow_id, contact_id, status, step_id, due, reason, data, reason_parameters, entered_at, enrolled_at,
+    attempt, waiting, branches, actions, email_claim, schedule_token
+    """
+  static let participantColumnCount = 16
+
+  /// A participant from a row selected with `participantColumns`, read by position.
+  static func participant(from row: Row, decoder: JSONDecoder) throws -> Participant {
+    let data: Data = row[6]
+    if !data.isEmpty { return try decoder.decode(Participant.self, from: data) }
+    let reason = (row[5] as String?).flatMap(FlowCode.init(rawValue:)).map {
+      CodedMessage($0, jsonStringMap(row[7]) ?? [:])
+    }
+    return Participant(
+      restoring: row[1], status: ParticipantStatus(rawValue: row[2]) ?? .active,
+      reason: reason,
+      stepId: row[3], due: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enteredStepAt: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)),
+      enrolledAt: Date(timeIntervalSince1970: row[9] ?? 0), attempt: row[10] ?? 1,
+      isWaiting: (row[11] as Int? ?? 0) != 0,
+      branches: jsonStringMap(row[12]) ?? [:],
+      performedActions: Set(jsonStrings(row[13]) ?? []),
+      emailClaim: row[14],
+      scheduleToken: UInt64(row[15] as Int64? ?? 0))
+  }
+}

@@ -1,0 +1,222 @@
+import FlowEngine
+import Foundation
+internal import GRDB
+
+/// Writes: transactions, the commit of what an operation changed, retention and the outbox.
+extension SQLiteFlowStore {
+  public func commit(_ changes: EngineChanges) throws {
+    guard !changes.isEmpty else { return }
+    do {
+      try pool.write { db in try write(changes, in: db) }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// A write transaction: the engine's reads and the commit of its changes, all in one, with
+  /// the write lock taken at its start (BEGIN IMMEDIATE), so two hosts on one database
+  /// never both read a state and then both write over it. GRDB runs it off the caller's
+  /// thread.
+  public func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    do {
+      return try await pool.writeWithoutTransaction { db in
+        var result: R?
+        try db.inTransaction(.immediate) {
+          let transaction = SQLiteTransaction(db, store: self)
+          result = try Self.run(body, in: transaction)
+          return .commit
+        }
+        return result!
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch let refusal as Refusal {
+      throw refusal
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// A read transaction: one consistent snapshot for every read of the operation.
+  public func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    do {
+      return try await pool.read { db in
+        try Self.run(body, in: SQLiteTransaction(db, store: self))
+      }
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// Runs an operation's body; a read that failed under it is the operation's error, even
+  /// when the body went on to fail for a reason the failed read made up.
+  static func run<R>(_ body: (any FlowStoreTransaction) throws -> R, in transaction: SQLiteTransaction) throws
+    -> R
+  {
+    let result = Result { try body(transaction) }
+    if let failure = transaction.takeReadFailure() { throw failure }
+    return try result.get()
+  }
+
+  /// Writes everything one operation changed, in the caller's transaction.
+  func write(_ changes: EngineChanges, in db: Database) throws {
+    guard !changes.isEmpty else { return }
+    let encoder = self.encoder
+    for id in changes.deletedFlows {
+      try db.execute(sql: "DELETE FROM flows WHERE id = ?", arguments: [id])
+    }
+    let upsertFlow = try db.cachedStatement(
+      sql: """
+        INSERT INTO flows (id, version, status, last_error_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
+          last_error_at = excluded.last_error_at
+        """)
+    let insertVersion = try db.cachedStatement(
+      sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
+    for flow in changes.flows {
+      try upsertFlow.execute(arguments: [
+        flow.id, flow.version, flow.status.rawValue, flow.lastErrorAt?.timeIntervalSince1970,
+      ])
+      if changes.newDefinitions.contains(flow.id) {
+        try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
+      }
+    }
+    let upsertContact = try db.cachedStatement(
+      sql: """
+        INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
+          email_bounced, unengaged, company_id, lifecycle_stage, properties)
+        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
+          consent = excluded.consent, subscriptions = excluded.subscriptions,
+          marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
+          email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
+          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
+        """)
+    for c in changes.contacts {
+      let values: [(any DatabaseValueConvertible)?] = [
+        c.id, c.email, c.mobile, c.consent ? 1 : 0,
+        Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
+        c.marketingContact ? 1 : 0,
+        c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
+        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
+      ]
+      try upsertContact.execute(arguments: StatementArguments(values))
+    }
+    let upsertCompany = try db.cachedStatement(
+      sql:
+        "INSERT INTO companies (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
+    )
+    for (id, properties) in changes.companies {
+      try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
+    }
+    let upsertParticipant = try db.cachedStatement(
+      sql: """
+        INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
+          entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
+        VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
+          due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
+          entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
+          waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
+          email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
+        """)
+    // Rows that give an address up are written before rows that take one, so that a
+    // hand-over within one batch never has two active holders in between.
+    let releasing = changes.participants.filter {
+      $0.participant.status != .active || $0.participant.heldEmailAddress == nil
+    }
+    let holding = changes.participants.filter {
+      $0.participant.status == .active && $0.participant.heldEmailAddress != nil
+    }
+    for record in releasing + holding {
+      let p = record.participant
+      let values: [(any DatabaseValueConvertible)?] = [
+        record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
+        p.reason?.code.id,
+        p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) },
+        p.enteredStepAt?.timeIntervalSince1970, p.enrolledAt.timeIntervalSince1970, p.attempt,
+        p.isWaiting ? 1 : 0,
+        Self.jsonText(p.branches, isEmpty: p.branches.isEmpty),
+        Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
+        p.heldEmailAddress,
+        Int64(truncatingIfNeeded: p.scheduleOrder),
+      ]
+      try upsertParticipant.execute(arguments: StatementArguments(values))
+    }
+    let insertEvent = try db.cachedStatement(
+      sql:
+        "INSERT INTO history (flow_id, time, contact_id, step_id, code, parameters) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    for event in changes.history {
+      try insertEvent.execute(arguments: [
+        event.flowId, event.time.timeIntervalSince1970, event.contactId, event.stepId, event.code.id,
+        try encoder.encode(event.message.parameters),
+      ])
+    }
+    // A plain INSERT: a message already written makes the whole commit fail.
+    let insertMessage = try db.cachedStatement(
+      sql: """
+        INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+          created_at, sender, reply_to, subject, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
+        """)
+    for m in changes.outbox {
+      let values: [(any DatabaseValueConvertible)?] = [
+        m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
+        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
+      ]
+      try insertMessage.execute(arguments: StatementArguments(values))
+    }
+    let setMeta = try db.cachedStatement(
+      sql:
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    )
+    try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
+    try setMeta.execute(arguments: ["nextToken", String(changes.counters.nextToken)])
+  }
+
+  @discardableResult
+  public func pruneHistory(before cutoff: Date) throws -> Int {
+    do {
+      return try pool.write { db in
+        try db.execute(sql: "DELETE FROM history WHERE time < ?", arguments: [cutoff.timeIntervalSince1970])
+        return db.changesCount
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func pendingOutbox(limit: Int) throws -> [OutboxMessage] {
+    do {
+      return try pool.read { db in
+        let decoder = JSONDecoder()
+        return try Row.fetchAll(
+          db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
+          arguments: [limit]
+        ).map { try Self.message(from: $0, decoder: decoder) }
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func markSent(_ idempotencyKeys: [String], at time: Date) throws {
+    do {
+      try pool.write { db in
+        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ? WHERE idempotency_key = ?")
+        for key in idempotencyKeys { try statement.execute(arguments: [time.timeIntervalSince1970, key]) }
+      }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  public func outboxCount() throws -> Int {
+    do {
+      return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    } catch {
+      throw Self.storeError(error, path: path)
+    }
+  }
+}
