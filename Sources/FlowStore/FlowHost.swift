@@ -162,11 +162,45 @@ public final class FlowHost: Sendable {
   public func runDue(batchSize: Int = 500, maxBatches: Int = .max) async throws -> AdvanceReport {
     var total = AdvanceReport()
     for _ in 0..<maxBatches {
-      let report = try await perform { $0.advance(limit: batchSize) }
+      let report = try await advanceBatch(batchSize)
       total.participantsAdvanced += report.participantsAdvanced
       total.stepsTaken += report.stepsTaken
       total.moreDue = report.moreDue
       if !report.moreDue { break }
+    }
+    return total
+  }
+
+  /// One batch. When the store refuses what the batch wrote (a conflict, which trying again
+  /// would not change), the batch is run one participant at a time; the participant whose
+  /// step cannot be stored is set aside with FD2011, and the others go on.
+  private func advanceBatch(_ limit: Int) async throws -> AdvanceReport {
+    do {
+      return try await perform { $0.advance(limit: limit) }
+    } catch let error as StoreError where error.kind == .conflict {
+      logger.warning(
+        "a batch could not be stored; advancing one participant at a time", metadata: ["error": "\(error)"])
+    }
+    var total = AdvanceReport()
+    for _ in 0..<limit {
+      do {
+        let report = try await perform { $0.advance(limit: 1) }
+        total.participantsAdvanced += report.participantsAdvanced
+        total.stepsTaken += report.stepsTaken
+        total.moreDue = report.moreDue
+        if !report.moreDue { return total }
+      } catch let error as StoreError where error.kind == .conflict {
+        let setAside = try await perform { $0.setAsideNextDue() }
+        logger.error(
+          "set a participant aside: its step could not be stored",
+          metadata: [
+            "flow": "\(setAside?.flowId ?? "-")", "contact": "\(setAside?.contactId ?? "-")",
+            "code": "FD2011",
+            "error": "\(error)",
+          ])
+        total.moreDue = true
+        if setAside == nil { return total }
+      }
     }
     return total
   }

@@ -2,6 +2,9 @@
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
   public enum Kind: String, Sendable, Hashable {
     case notADatabase, foreignDatabase, newerSchema, locked, cannotCreate, full, readOnly, io
+    /// The store refused what an operation wrote: a constraint it holds (one message per
+    /// key, one active holder per address) would break. Trying again changes nothing.
+    case conflict
   }
 
   public var kind: Kind
@@ -23,7 +26,7 @@ extension StoreError.Kind {
   public var isTransient: Bool {
     switch self {
     case .full, .locked, .io, .readOnly: true
-    case .notADatabase, .foreignDatabase, .newerSchema, .cannotCreate: false
+    case .notADatabase, .foreignDatabase, .newerSchema, .cannotCreate, .conflict: false
     }
   }
 }

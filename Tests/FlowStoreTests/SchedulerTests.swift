@@ -118,3 +118,49 @@ struct SchedulerTests {
     }
   }
 }
+
+extension SchedulerTests {
+  /// The store refuses what one participant's step writes (its message key is taken): that
+  /// participant is set aside with FD2011, the others in the batch go on, and the
+  /// scheduler does not try the same failure again.
+  @Test func aParticipantWhoseStepCannotBeStoredIsSetAsideAndTheBatchGoesOn() async throws {
+    try await Self.withHost { host, store, _ in
+      let flow = FlowDefinition(
+        name: "Mail", settings: Self.settings,
+        steps: [
+          Step(id: "mail", .sendEmail(SendEmail(subject: "Hello"))), Step(id: "done", .finish(Finish())),
+        ])
+      let id = try await host.perform { engine in
+        let id = try engine.createFlow(flow).id
+        try engine.start(id)
+        for name in ["ann", "bob", "cat"] {
+          engine.upsertContact(Self.contact(name))
+          try engine.enroll(name, in: id)
+        }
+        return id
+      }
+      // Something else already stored a message under the key Bob's step will use.
+      try await store.pool.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+              created_at)
+            VALUES (?, ?, 'bob', 'mail', 1, 'email', 'bob@example.com', x'', 0)
+            """, arguments: ["\(id)/bob/mail/v1/1", id])
+      }
+      let report = try await host.runDue()
+      #expect(report.participantsAdvanced == 2)
+      let participants = try await host.read { try $0.participants(in: id) }
+      let byContact = Dictionary(uniqueKeysWithValues: participants.map { ($0.contactId, $0) })
+      #expect(byContact["ann"]?.status == .finished)
+      #expect(byContact["cat"]?.status == .finished)
+      #expect(byContact["bob"]?.status == .droppedOut)
+      #expect(byContact["bob"]?.reason?.code == .setAsideAfterFailure)
+      #expect(try store.outboxCount() == 3, "ann's and cat's messages and the one that was there")
+      // Nothing is left to fail again.
+      #expect(try await host.runDue().participantsAdvanced == 0)
+      let history = try await host.read(history: true) { try $0.history(of: id) }
+      #expect(history.contains { $0.code == .setAsideAfterFailure && $0.contactId == "bob" })
+    }
+  }
+}

@@ -209,6 +209,11 @@ extension FlowCode {
         "Wait for action timed out",
         "The participant left the flow: step {step} waited for {action} until the timeout."
       )
+    case .setAsideAfterFailure:
+      (
+        "Set aside: step could not be recorded",
+        "The participant was set aside at step {step}: what the step did could not be stored, so it does not run again until the contact is re-enrolled."
+      )
     case .noAssociatedRecord:
       (
         "No associated record",

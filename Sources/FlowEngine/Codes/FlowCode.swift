@@ -77,6 +77,7 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case noMobileNumber = "FD2008"
   case exitedAtSplit = "FD2009"
   case waitForActionTimedOut = "FD2010"
+  case setAsideAfterFailure = "FD2011"
 
   // Action errors (seed 003): recorded, the participant goes on.
   case noAssociatedRecord = "FD3001"

@@ -54,6 +54,47 @@ extension FlowEngine {
     return report
   }
 
+  /// Sets aside the participant that `advance(limit: 1)` would move next: it drops out with
+  /// `FD2011` at its step, without running it. A host calls this when that participant's
+  /// step cannot be stored (the store refuses what the step wrote), so one participant
+  /// never holds up the others and the scheduler never retries the same failure. Returns
+  /// the flow and contact, or nil when nobody is due.
+  @discardableResult
+  public mutating func setAsideNextDue() -> (flowId: String, contactId: String)? {
+    let now = clock.now
+    for id in flowIds where flows[id]?.status == .running {
+      let found: String? = try? modify(id) { (engine, flow) in
+        _ = engine.faultInDue(&flow, now: now, limit: 1)
+        while let top = flow.schedule.min, top.due <= now {
+          let entry = flow.schedule.removeMin()
+          guard let participant = flow.participants[entry.contactId],
+            participant.scheduleToken == entry.token,
+            participant.status == .active
+          else { continue }
+          engine.dropOut(
+            entry.contactId, .setAsideAfterFailure, ["step": participant.stepId ?? "-"], in: &flow, now: now)
+          return entry.contactId
+        }
+        return nil
+      }
+      if let found { return (id, found) }
+    }
+    return nil
+  }
+
+  /// Sets aside a participant by hand: the same as when its step cannot be stored.
+  public mutating func setAside(_ contactId: String, in flowId: String) throws(Refusal) {
+    let now = clock.now
+    try modify(flowId) { (engine, flow) throws(Refusal) in
+      engine.faultIn(contactId, in: &flow)
+      guard let participant = flow.participants[contactId], participant.status == .active else {
+        throw Refusal(.participantNotFound, ["contact": contactId])
+      }
+      engine.dropOut(
+        contactId, .setAsideAfterFailure, ["step": participant.stepId ?? "-"], in: &flow, now: now)
+    }
+  }
+
   /// How many participants of a flow are due at `now`, counted up to `limit`.
   func dueCount(_ flow: FlowState, now: Date, limit: Int) -> Int {
     if let backing, !flow.isComplete {

@@ -92,6 +92,9 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     case .SQLITE_FULL:
       return StoreError(
         .full, path: path, reason: "the disk or database is full; nothing of the last change was written")
+    case .SQLITE_CONSTRAINT:
+      return StoreError(
+        .conflict, path: path, reason: "refused a change: \(error.message ?? "a constraint failed")")
     case .SQLITE_BUSY, .SQLITE_LOCKED:
       return StoreError(.locked, path: path, reason: "is busy: another writer held it too long")
     case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:

@@ -16,7 +16,8 @@ import Yams
 /// - `flow`: changes to the default flow (complete settings; steps: email, wait 24 hours,
 ///   finish). `settings` and `trigger` are merged key by key; other keys replace.
 /// - `contacts`: contact id to changed fields; `ann` exists and is reachable by default.
-/// - `do`: actions in order: `start`, `pause`, `resume`, `end`, `delete`, `advance`;
+/// - `do`: actions in order: `start`, `pause`, `resume`, `end`, `delete`, `advance`,
+///   `{setAside: ID}` (what a host does when a participant's step cannot be stored);
 ///   `{enroll: ID}`, `{reenroll: ID}`, `{advance: 24h}` (s, m, h, d), `{edit: CHANGES}`,
 ///   `{editAsReader: CHANGES}`, `{contact: {ID: CHANGES}}`, `{action: {contact: ID, name: NAME}}`.
 ///   A refused action ends the run.
@@ -109,6 +110,7 @@ public struct Scenario: Sendable {
           case "delete": try engine.delete(flowId)
           case "enroll": try engine.enroll(try Self.text(argument, verb), in: flowId)
           case "reenroll": try engine.reenroll(try Self.text(argument, verb), in: flowId)
+          case "setAside": try engine.setAside(try Self.text(argument, verb), in: flowId)
           case "advance":
             if let argument { clock.advance(by: try Self.duration(argument)) }
             engine.advance()
