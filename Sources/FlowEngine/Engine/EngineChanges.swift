@@ -7,13 +7,19 @@ public struct FlowRecord: Sendable, Hashable, Codable {
   public var status: FlowStatus
   public var definition: FlowDefinition
   public var lastErrorAt: Date?
+  /// How many participants have each status, when the store keeps them (nil: count them).
+  public var counts: [ParticipantStatus: Int]?
 
-  public init(id: String, version: Int, status: FlowStatus, definition: FlowDefinition, lastErrorAt: Date?) {
+  public init(
+    id: String, version: Int, status: FlowStatus, definition: FlowDefinition, lastErrorAt: Date?,
+    counts: [ParticipantStatus: Int]? = nil
+  ) {
     self.id = id
     self.version = version
     self.status = status
     self.definition = definition
     self.lastErrorAt = lastErrorAt
+    self.counts = counts
   }
 }
 

@@ -97,7 +97,9 @@ struct FlowState: Sendable {
 
   /// The persistent part of the flow.
   var record: FlowRecord {
-    FlowRecord(id: id, version: version, status: status, definition: definition, lastErrorAt: lastErrorAt)
+    FlowRecord(
+      id: id, version: version, status: status, definition: definition, lastErrorAt: lastErrorAt,
+      counts: counts.filter { $0.value != 0 })
   }
 
   static func index(_ steps: [Step]) -> [String: Int] {

@@ -37,9 +37,12 @@ extension FlowEngine {
   public init(clock: any FlowClock, paging snapshot: EngineSnapshot, backing: any ParticipantBacking) {
     self.init(clock: clock, snapshot: snapshot)
     self.backing = backing
+    let stored = Dictionary(
+      snapshot.flows.map { ($0.id, $0.counts) }, uniquingKeysWith: { first, _ in first })
     for id in flowIds {
       flows[id]!.isComplete = false
-      flows[id]!.counts = backing.participantCounts(in: id)
+      // Counts the store keeps come with the flow; otherwise they are counted.
+      flows[id]!.counts = (stored[id] ?? nil) ?? backing.participantCounts(in: id)
     }
   }
 

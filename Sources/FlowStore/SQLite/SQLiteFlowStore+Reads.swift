@@ -52,7 +52,7 @@ extension SQLiteFlowStore {
     let flows = try Row.fetchAll(
       db,
       sql: """
-        SELECT f.id, f.version, f.status, f.last_error_at, v.definition
+        SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
         FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
         ORDER BY f.rowid
         """
@@ -61,7 +61,8 @@ extension SQLiteFlowStore {
         id: row["id"], version: row["version"],
         status: FlowStatus(rawValue: row["status"]) ?? .notRunning,
         definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
-        lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+        lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+        counts: try (row["counts"] as String?).map { try Self.counts(fromJSON: $0, decoder: decoder) })
     }
     // Without a cut-off, no history: an operation only appends to it.
     let history = try Row.fetchAll(
@@ -179,6 +180,14 @@ extension SQLiteFlowStore {
           SELECT count(*) FROM (SELECT 1 FROM participants
             WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL AND due <= ? LIMIT ?)
           """), arguments: [flowId, now.timeIntervalSince1970, limit]) ?? 0
+  }
+
+  /// A flow's stored counts: `{"active": 3, "finished": 2}`.
+  static func counts(fromJSON text: String, decoder: JSONDecoder) throws -> [ParticipantStatus: Int] {
+    let raw = try decoder.decode([String: Int].self, from: Data(text.utf8))
+    var counts: [ParticipantStatus: Int] = [:]
+    for (key, value) in raw { if let status = ParticipantStatus(rawValue: key) { counts[status] = value } }
+    return counts
   }
 
   static func nextDue(_ db: Database, in flowId: String) throws -> Date? {

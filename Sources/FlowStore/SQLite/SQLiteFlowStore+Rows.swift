@@ -63,6 +63,13 @@ extension SQLiteFlowStore {
     return text + "}"
   }
 
+  /// A flow's counts as JSON, `{"active":3,"finished":2}`; statuses with none left out.
+  static func countsJSON(_ counts: [ParticipantStatus: Int]) -> String {
+    "{"
+      + counts.filter { $0.value != 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
+      .map { "\"\($0.key.rawValue)\":\($0.value)" }.joined(separator: ",") + "}"
+  }
+
   /// Appends a JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
   static func appendJSONString(_ string: String, to text: inout String) {
     text += "\""

@@ -149,6 +149,17 @@ extension SQLiteFlowStore {
           CREATE INDEX audit_by_flow ON audit(flow_id, id);
           """)
     }
+    migrator.registerMigration("v8 participant counts kept with each flow") { db in
+      // Every operation starts from the store; counting a flow's participants each time
+      // would cost as much as the flow is large. The commit keeps these current.
+      try db.execute(
+        sql: """
+          ALTER TABLE flows ADD COLUMN counts TEXT;
+          UPDATE flows SET counts = (
+            SELECT COALESCE(json_group_object(status, n), '{}')
+            FROM (SELECT status, count(*) AS n FROM participants p WHERE p.flow_id = flows.id GROUP BY status));
+          """)
+    }
     return migrator
   }
 }

@@ -67,15 +67,16 @@ extension SQLiteFlowStore {
     }
     let upsertFlow = try db.cachedStatement(
       sql: """
-        INSERT INTO flows (id, version, status, last_error_at) VALUES (?, ?, ?, ?)
+        INSERT INTO flows (id, version, status, last_error_at, counts) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
-          last_error_at = excluded.last_error_at
+          last_error_at = excluded.last_error_at, counts = excluded.counts
         """)
     let insertVersion = try db.cachedStatement(
       sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
     for flow in changes.flows {
       try upsertFlow.execute(arguments: [
         flow.id, flow.version, flow.status.rawValue, flow.lastErrorAt?.timeIntervalSince1970,
+        flow.counts.map(Self.countsJSON),
       ])
       if changes.newDefinitions.contains(flow.id) {
         try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
