@@ -280,6 +280,9 @@ struct PagingTests {
         base.dueParticipants(in: flowId, at: now, limit: limit)
       }
       func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
+      func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+        base.participants(contactIds, in: flowId)
+      }
       func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
         base.dueCount(in: flowId, at: now, limit: limit)
       }
@@ -310,6 +313,9 @@ struct PagingTests {
       base.dueParticipants(in: flowId, at: now, limit: limit)
     }
     func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
+    func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+      base.participants(contactIds, in: flowId)
+    }
     func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
       base.dueCount(in: flowId, at: now, limit: limit)
     }

@@ -49,6 +49,9 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     base.dueCount(in: flowId, at: now, limit: limit)
   }
   func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
+  func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+    base.participants(contactIds, in: flowId)
+  }
   func holders(of addresses: [String], in flowId: String) -> [String: String] {
     base.holders(of: addresses, in: flowId)
   }

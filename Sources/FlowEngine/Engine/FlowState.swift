@@ -79,6 +79,8 @@ struct FlowState: Sendable {
   var emailClaims: [String: String] = [:]
   /// While paging: addresses whose holder, if any, is already in `emailClaims`.
   var knownClaims: Set<String> = []
+  /// While paging: contacts whose stored participant, if any, is already in memory.
+  var knownParticipants: Set<String> = []
   var schedule = Heap<ScheduleEntry>()
 
   var history: [HistoryEvent] = []

@@ -8,6 +8,8 @@ import Foundation
 public protocol ParticipantBacking: Sendable {
   /// The stored participant of a contact in a flow.
   func participant(_ contactId: String, in flowId: String) -> Participant?
+  /// The stored participants of these contacts in a flow; contacts without one are left out.
+  func participants(_ contactIds: [String], in flowId: String) -> [Participant]
   /// Every stored participant of a flow.
   func participants(in flowId: String) -> [Participant]
   /// One page of a flow's stored participants in enrollment order (then contact id).
@@ -74,9 +76,28 @@ extension FlowEngine {
   /// Makes sure a contact's participant of a flow is in memory, if it exists.
   func faultIn(_ contactId: String, in flow: inout FlowState) {
     guard let backing, !flow.isComplete, flow.participants[contactId] == nil,
+      !flow.knownParticipants.contains(contactId),
       let participant = backing.participant(contactId, in: flow.id)
     else { return }
     flow.adopt(participant)
+  }
+
+  /// Reads many contacts, and their participants of a flow, into memory with a few queries,
+  /// for an operation that is about to touch each of them (a bulk enrollment): each one's
+  /// lookup is then answered from memory.
+  public mutating func prefetch(contacts ids: [String], in flowId: String) {
+    guard let backing else { return }
+    let missing = ids.filter { contacts[$0] == nil }
+    for contact in backing.contacts(missing) { contacts[contact.id] = contact }
+    guard var flow = flows.removeValue(forKey: flowId) else { return }
+    defer { flows[flowId] = flow }
+    guard !flow.isComplete else { return }
+    let unknown = ids.filter { flow.participants[$0] == nil && !flow.knownParticipants.contains($0) }
+    for participant in backing.participants(unknown, in: flowId)
+    where flow.participants[participant.contactId] == nil {
+      flow.adopt(participant)
+    }
+    flow.knownParticipants.formUnion(unknown)
   }
 
   /// Reads every participant of a flow into memory, so its indexes are whole.
@@ -176,6 +197,7 @@ extension FlowState {
   /// Forgets the participants in memory and their indexes; counts stay.
   mutating func evictParticipants() {
     participants.evictAll()
+    knownParticipants.removeAll()
     rebuildIndexes()
     isComplete = false
   }

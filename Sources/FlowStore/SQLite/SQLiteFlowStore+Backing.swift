@@ -49,6 +49,10 @@ extension SQLiteFlowStore {
     backingRead(0) { db in try Self.dueCount(db, in: flowId, at: now, limit: limit) }
   }
 
+  public func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+    backingRead([]) { db in try Self.participants(db, contactIds, in: flowId) }
+  }
+
   public func nextDue(in flowId: String) -> Date? {
     backingRead(nil) { db in try Self.nextDue(db, in: flowId) }
   }

@@ -190,6 +190,21 @@ extension SQLiteFlowStore {
     return counts
   }
 
+  static func participants(_ db: Database, _ contactIds: [String], in flowId: String) throws -> [Participant]
+  {
+    let decoder = JSONDecoder()
+    var found: [Participant] = []
+    for (chunk, marks) in chunks(contactIds) {
+      found += try Row.fetchAll(
+        db.cachedStatement(
+          sql: "SELECT \(participantColumns) FROM participants WHERE flow_id = ? AND contact_id IN (\(marks))"
+        ),
+        arguments: StatementArguments([flowId] + chunk)
+      ).map { try participant(from: $0, decoder: decoder) }
+    }
+    return found
+  }
+
   static func nextDue(_ db: Database, in flowId: String) throws -> Date? {
     try Double.fetchOne(
       db,
@@ -282,6 +297,10 @@ final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
 
   func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
     guarded(0) { try SQLiteFlowStore.dueCount(db, in: flowId, at: now, limit: limit) }
+  }
+
+  func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+    guarded([]) { try SQLiteFlowStore.participants(db, contactIds, in: flowId) }
   }
 
   func nextDue(in flowId: String) -> Date? {

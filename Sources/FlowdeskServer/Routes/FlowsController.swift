@@ -311,6 +311,7 @@ struct FlowsController {
         try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
           // The flow itself must exist; a refusal for one contact does not stop the others.
           _ = try engine.flow(id)
+          engine.prefetch(contacts: contactIds, in: id)
           return contactIds.map { contactId -> Result<Participant, Refusal> in
             Result { () throws(Refusal) -> Participant in
               reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
