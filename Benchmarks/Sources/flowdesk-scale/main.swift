@@ -30,7 +30,10 @@ let host = try FlowHost(
 let enrollStart = ContinuousClock.now
 let id = try await host.perform { try Workload.startFlow(in: &$0) }
 for start in stride(from: 0, to: count, by: batch) {
-  try await host.perform { try Workload.enroll(start..<min(start + batch, count), in: id, engine: &$0) }
+  // Values, not the top-level variables, go into the transaction's closure.
+  let range = start..<min(start + batch, count)
+  let flowId = id
+  try await host.perform { try Workload.enroll(range, in: flowId, engine: &$0) }
 }
 let enrolled = ContinuousClock.now - enrollStart
 let advanceStart = ContinuousClock.now
@@ -38,7 +41,8 @@ try await host.runDue(batchSize: batch)
 clock.advance(by: 3600)
 try await host.runDue(batchSize: batch)
 let advanced = ContinuousClock.now - advanceStart
-let finished = try await host.read { (try? $0.participantCounts(in: id)[.finished]) ?? 0 }
+let finishedFlow = id
+let finished = try await host.read { (try? $0.participantCounts(in: finishedFlow)[.finished]) ?? 0 }
 let seconds = Double(advanced.components.seconds) + Double(advanced.components.attoseconds) / 1e18
 print(
   "participants=\(count) finished=\(finished) enroll=\(enrolled) advance=\(advanced) "
