@@ -98,7 +98,12 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "HelpContentTests", dependencies: ["HelpContent", "TestSupport"]),
     .testTarget(name: "HelpSearchTests", dependencies: ["HelpSearch", "TestSupport"]),
-    .testTarget(name: "DocsRegressionTests", dependencies: ["HelpContent", "TestSupport"]),
+    .testTarget(
+      name: "DocsRegressionTests",
+      dependencies: ["HelpContent", "Localization", "TestSupport"],
+      // The DocFX corpus is read where it is in the repository (Paths.docfxCorpus).
+      exclude: ["Resources"]
+    ),
     .executableTarget(
       name: "flowdesk-crash-worker",
       dependencies: ["FlowStore"],

@@ -2,19 +2,19 @@ import FlowEngine
 import Foundation
 import Logging
 
-/// Runs the engine over a store: every operation's changes are committed in one transaction,
-/// and the scheduler advances due participants in batches, one transaction per batch.
+/// Runs the engine over a store, and keeps nothing of its own.
 ///
-/// Memory holds flows, their counts and history; participants and contacts are read from the
-/// store when an operation needs them and let go once it is committed, so memory does not
-/// grow with the number of participants.
+/// Every operation starts from the store: in one transaction the host reads the flows,
+/// builds an engine that reads the participants and contacts it needs through that same
+/// transaction, lets the operation change it, writes what changed and commits. A write
+/// transaction holds the store's write lock from its start, so operations from several
+/// hosts on one database are serialized by the store, and each sees what the others
+/// committed: a flow paused by one host is paused for all, and ids come from the store.
 ///
-/// When a commit or a read fails (a full disk, say), the engine is reloaded from the store,
-/// so memory never runs ahead of what is stored.
-public actor FlowHost {
-  public nonisolated let store: any FlowStore
-  public nonisolated let clock: any FlowClock
-  private var engine: FlowEngine
+/// The scheduler advances due participants in batches, one transaction per batch.
+public final class FlowHost: Sendable {
+  public let store: any FlowStore
+  public let clock: any FlowClock
   private let logger: Logger
 
   public init(store: any FlowStore, clock: any FlowClock, logger: Logger = Logger(label: "flowdesk.host"))
@@ -23,40 +23,146 @@ public actor FlowHost {
     self.store = store
     self.clock = clock
     self.logger = logger
-    self.engine = try Self.load(store, clock: clock)
   }
 
-  private static func load(_ store: any FlowStore, clock: any FlowClock) throws -> FlowEngine {
-    let snapshot = try store.loadFlows(
-      historySince: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
-    let engine = FlowEngine(clock: clock, paging: snapshot, backing: store)
-    if let failure = store.takeReadFailure() { throw failure }
+  /// An engine over one transaction: flows, counts and counters from the store, with the
+  /// 90-day history when asked for.
+  private static func engine(_ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool)
+    throws -> FlowEngine
+  {
+    let snapshot = try transaction.loadFlows(
+      historySince: history ? clock.now.addingTimeInterval(-FlowEngine.historyRetention) : nil)
+    let engine = FlowEngine(clock: clock, paging: snapshot, backing: transaction)
+    if let failure = transaction.takeReadFailure() { throw failure }
     return engine
   }
 
-  /// Reads from the engine. Fails when the store could not be read.
-  public func read<R: Sendable>(_ body: (FlowEngine) throws -> R) throws -> R {
-    let result = Result { try body(engine) }
-    if let failure = store.takeReadFailure() { throw failure }
-    return try result.get()
+  /// Reads from an engine built from the store in one read transaction. `history` loads
+  /// the flows' 90-day history, which only history and the flows-with-errors list need.
+  public func read<R: Sendable>(history: Bool = false, _ body: @Sendable (FlowEngine) throws -> R)
+    async throws
+    -> R
+  {
+    let clock = self.clock
+    return try await store.read { transaction in
+      let result = Result { try body(try Self.engine(transaction, clock: clock, history: history)) }
+      // A failed read is the error, even when the body failed on the made-up answer.
+      if let failure = transaction.takeReadFailure() { throw failure }
+      return try result.get()
+    }
   }
 
-  /// Changes the engine and commits what changed. A refusal (the engine's `Refusal`) changes
-  /// nothing and is rethrown after the commit.
-  public func perform<R: Sendable>(_ body: (inout FlowEngine) throws -> R) throws -> R {
-    let result = Result { try body(&engine) }
-    try commit()
-    return try result.get()
+  /// Changes an engine built from the store and commits what changed, all in one write
+  /// transaction. A refusal (the engine's `Refusal`) changes nothing and is rethrown after
+  /// the commit; a failed read or write rolls everything back.
+  public func perform<R: Sendable>(_ body: @Sendable (inout FlowEngine) throws -> R) async throws -> R {
+    try await perform(body, audit: nil)
+  }
+
+  /// Who performs an audited operation: the caller's right and the token's name.
+  public struct Actor: Sendable, Hashable {
+    public var role: String
+    public var name: String
+
+    public init(role: String, name: String) {
+      self.role = role
+      self.name = name
+    }
+  }
+
+  /// What to record in the audit trail when an operation succeeds: the action, who did it,
+  /// and which flow, from the operation's result (a new flow's id is known only then).
+  public struct Audit<R>: Sendable {
+    public var action: String
+    public var actor: Actor
+    public var flow: @Sendable (R) -> String
+
+    public init(_ action: String, by actor: Actor, flow: @escaping @Sendable (R) -> String) {
+      self.action = action
+      self.actor = actor
+      self.flow = flow
+    }
+  }
+
+  /// Like `perform(_:)`, and records `audit` in the same transaction when the operation is
+  /// not refused: the audit trail has exactly the operations that took effect.
+  public func perform<R: Sendable>(_ body: @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?)
+    async throws -> R
+  {
+    let clock = self.clock
+    do {
+      let result: Result<R, any Error> = try await store.write { transaction in
+        var engine = try Self.engine(transaction, clock: clock, history: false)
+        let result = Result { try body(&engine) }
+        if let failure = transaction.takeReadFailure() { throw failure }
+        try transaction.commit(engine.takeChanges())
+        if let audit, case .success(let value) = result {
+          let flowId = audit.flow(value)
+          try transaction.recordAudit(
+            AuditEntry(
+              time: clock.now, flowId: flowId, action: audit.action, actorRole: audit.actor.role,
+              actorName: audit.actor.name, version: try? engine.flow(flowId).version))
+        }
+        return result
+      }
+      return try result.get()
+    } catch let error as StoreError {
+      logger.error("store operation failed; nothing was written", metadata: ["error": "\(error)"])
+      throw error
+    }
+  }
+
+  // MARK: Pages, read from the store
+
+  /// A page of a flow's participants, filtered, in enrollment order, after `cursor`.
+  public func participants(
+    in flowId: String, filter: ParticipantFilter = .init(), after cursor: ParticipantCursor?, limit: Int
+  ) async throws -> [Participant] {
+    let clock = self.clock
+    return try await store.read { transaction in
+      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      return try transaction.participantPage(in: flowId, filter: filter, after: cursor, limit: limit)
+    }
+  }
+
+  /// A page of a flow's 90-day history, oldest first, after the event `after`.
+  public func history(of flowId: String, after: Int64?, limit: Int) async throws
+    -> [(id: Int64, event: HistoryEvent)]
+  {
+    let clock = self.clock
+    return try await store.read { transaction in
+      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      return try transaction.historyPage(
+        of: flowId, since: clock.now.addingTimeInterval(-FlowEngine.historyRetention), after: after,
+        limit: limit)
+    }
+  }
+
+  /// A page of the flows-with-errors list: flows whose newest action error is less than
+  /// seven days old, in creation order, after the flow `after`.
+  public func flowsWithErrors(after: Int64?, limit: Int) async throws -> [(
+    rowid: Int64, flow: FlowWithErrors
+  )] {
+    let now = clock.now
+    return try await store.read { transaction in
+      try transaction.flowsWithErrorsPage(
+        errorSince: now.addingTimeInterval(-FlowEngine.errorListDuration),
+        historySince: now.addingTimeInterval(-FlowEngine.historyRetention), after: after, limit: limit)
+    }
+  }
+
+  /// A page of a flow's audit trail, oldest first. It outlives a deleted flow.
+  public func audit(of flowId: String, after: Int64?, limit: Int) async throws -> [AuditEntry] {
+    try await store.read { transaction in try transaction.auditPage(of: flowId, after: after, limit: limit) }
   }
 
   /// Advances due participants, `batchSize` at a time, each batch in its own transaction.
   /// Returns the total advanced. `maxBatches` bounds one call.
   @discardableResult
-  public func runDue(batchSize: Int = 500, maxBatches: Int = .max) throws -> AdvanceReport {
+  public func runDue(batchSize: Int = 500, maxBatches: Int = .max) async throws -> AdvanceReport {
     var total = AdvanceReport()
     for _ in 0..<maxBatches {
-      let report = engine.advance(limit: batchSize)
-      try commit()
+      let report = try await perform { $0.advance(limit: batchSize) }
       total.participantsAdvanced += report.participantsAdvanced
       total.stepsTaken += report.stepsTaken
       total.moreDue = report.moreDue
@@ -65,34 +171,14 @@ public actor FlowHost {
     return total
   }
 
-  /// Applies the 90-day history retention in memory and in the store.
+  /// Applies the 90-day history retention in the store.
   @discardableResult
-  public func pruneHistory() throws -> Int {
-    engine.pruneHistory()
-    return try store.pruneHistory(before: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
+  public func pruneHistory() async throws -> Int {
+    try store.pruneHistory(before: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
   }
 
   /// The earliest due time of a participant in a running flow.
-  public var nextDue: Date? { engine.nextDue }
-
-  /// Commits what changed and lets the committed participants and contacts go. A failed
-  /// read during the operation fails it before anything is written.
-  private func commit() throws {
-    if let failure = store.takeReadFailure() {
-      logger.error("reading the store failed; reloading the engine", metadata: ["error": "\(failure)"])
-      engine = try Self.load(store, clock: clock)
-      throw failure
-    }
-    let changes = engine.takeChanges()
-    if !changes.isEmpty {
-      do {
-        try store.commit(changes)
-      } catch {
-        logger.error("commit failed; reloading the engine from the store", metadata: ["error": "\(error)"])
-        engine = try Self.load(store, clock: clock)
-        throw error
-      }
-    }
-    engine.evictCommitted()
+  public var nextDue: Date? {
+    get async { try? await read { $0.nextDue } }
   }
 }

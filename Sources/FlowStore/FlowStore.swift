@@ -1,9 +1,42 @@
 import FlowEngine
 import Foundation
 
+/// One transaction on a store: what an engine reads while an operation runs, the flows it
+/// starts from, and the commit of what it changed. Valid only inside the store's `read` or
+/// `write` call that made it.
+public protocol FlowStoreTransaction: ParticipantBacking {
+  /// Flows, companies, counters and, from `historySince` on, history (none when nil).
+  func loadFlows(historySince: Date?) throws -> EngineSnapshot
+  /// Writes what an operation changed, in this transaction.
+  func commit(_ changes: EngineChanges) throws
+  /// The first failure of a backing read in this transaction, if any.
+  func takeReadFailure() -> (any Error)?
+  /// A page of a flow's participants in enrollment order (then contact id), after `cursor`.
+  func participantPage(
+    in flowId: String, filter: ParticipantFilter, after cursor: ParticipantCursor?, limit: Int
+  ) throws -> [Participant]
+  /// A page of a flow's history from `since` on, oldest first, after the event `after`.
+  func historyPage(of flowId: String, since: Date, after: Int64?, limit: Int) throws
+    -> [(id: Int64, event: HistoryEvent)]
+  /// A page of the flows-with-errors list, in creation order, after the flow `after`.
+  func flowsWithErrorsPage(errorSince: Date, historySince: Date, after: Int64?, limit: Int) throws
+    -> [(rowid: Int64, flow: FlowWithErrors)]
+  /// Records who did a lifecycle action or an edit, in this transaction.
+  func recordAudit(_ entry: AuditEntry) throws
+  /// A page of a flow's audit trail, oldest first, after the entry `after`.
+  func auditPage(of flowId: String, after: Int64?, limit: Int) throws -> [AuditEntry]
+}
+
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another
 /// backend implements the same calls.
 public protocol FlowStore: ParticipantBacking {
+  /// Runs `body` in one write transaction, with the write lock held from its start, and
+  /// commits it when `body` returns; a thrown error, or a failed read, rolls it back.
+  func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+
+  /// Runs `body` in one read transaction: every read sees the same committed state.
+  func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+
   /// Loads the whole persistent state, with history younger than `historySince`.
   func load(historySince: Date) throws -> EngineSnapshot
 

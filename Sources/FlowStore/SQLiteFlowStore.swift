@@ -92,6 +92,8 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     case .SQLITE_FULL:
       return StoreError(
         .full, path: path, reason: "the disk or database is full; nothing of the last change was written")
+    case .SQLITE_BUSY, .SQLITE_LOCKED:
+      return StoreError(.locked, path: path, reason: "is busy: another writer held it too long")
     case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
       return StoreError(.readOnly, path: path, reason: "cannot be written: \(error.message ?? "read-only")")
     default:
@@ -215,6 +217,33 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
             WHERE status = 'active' AND due IS NOT NULL;
           CREATE INDEX participants_by_email_claim ON participants(flow_id, email_claim)
             WHERE email_claim IS NOT NULL;
+          """)
+    }
+    migrator.registerMigration("v6 one active participant per email address in a flow") { db in
+      // The engine's rule, held by the store too, so it holds with several writers. The
+      // unique index also serves the holder lookup, so it replaces v5's.
+      try db.execute(
+        sql: """
+          DROP INDEX participants_by_email_claim;
+          CREATE UNIQUE INDEX participants_one_active_per_address ON participants(flow_id, email_claim)
+            WHERE status = 'active' AND email_claim IS NOT NULL;
+          """)
+    }
+    migrator.registerMigration("v7 audit trail") { db in
+      // Who did each lifecycle action and edit. No foreign key: the record of a deletion
+      // outlives the flow.
+      try db.execute(
+        sql: """
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            time REAL NOT NULL,
+            flow_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor_role TEXT NOT NULL,
+            actor_name TEXT NOT NULL,
+            version INTEGER
+          );
+          CREATE INDEX audit_by_flow ON audit(flow_id, id);
           """)
     }
     return migrator
@@ -365,7 +394,7 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
   }
 
   /// Flows, companies, history and counters, read in the caller's transaction.
-  private static func readFlows(_ db: Database, historySince: Date) throws -> EngineSnapshot {
+  static func readFlows(_ db: Database, historySince: Date?) throws -> EngineSnapshot {
     let decoder = JSONDecoder()
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
     for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
@@ -392,11 +421,12 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         definition: try decoder.decode(FlowDefinition.self, from: row["definition"] as Data),
         lastErrorAt: (row["last_error_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
+    // Without a cut-off, no history: an operation only appends to it.
     let history = try Row.fetchAll(
       db,
       sql:
         "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
-      arguments: [historySince.timeIntervalSince1970]
+      arguments: [historySince?.timeIntervalSince1970 ?? Double.infinity]
     ).compactMap { row -> HistoryEvent? in
       guard let code = FlowCode(rawValue: row["code"]) else { return nil }
       let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
@@ -413,116 +443,173 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
   public func commit(_ changes: EngineChanges) throws {
     guard !changes.isEmpty else { return }
-    let encoder = self.encoder
     do {
-      try pool.write { db in
-        for id in changes.deletedFlows {
-          try db.execute(sql: "DELETE FROM flows WHERE id = ?", arguments: [id])
-        }
-        let upsertFlow = try db.cachedStatement(
-          sql: """
-            INSERT INTO flows (id, version, status, last_error_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
-              last_error_at = excluded.last_error_at
-            """)
-        let insertVersion = try db.cachedStatement(
-          sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
-        for flow in changes.flows {
-          try upsertFlow.execute(arguments: [
-            flow.id, flow.version, flow.status.rawValue, flow.lastErrorAt?.timeIntervalSince1970,
-          ])
-          if changes.newDefinitions.contains(flow.id) {
-            try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
-          }
-        }
-        let upsertContact = try db.cachedStatement(
-          sql: """
-            INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
-              email_bounced, unengaged, company_id, lifecycle_stage, properties)
-            VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
-              consent = excluded.consent, subscriptions = excluded.subscriptions,
-              marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
-              email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
-              lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
-            """)
-        for c in changes.contacts {
-          let values: [(any DatabaseValueConvertible)?] = [
-            c.id, c.email, c.mobile, c.consent ? 1 : 0,
-            Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
-            c.marketingContact ? 1 : 0,
-            c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
-            c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
-          ]
-          try upsertContact.execute(arguments: StatementArguments(values))
-        }
-        let upsertCompany = try db.cachedStatement(
-          sql:
-            "INSERT INTO companies (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
-        )
-        for (id, properties) in changes.companies {
-          try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
-        }
-        let upsertParticipant = try db.cachedStatement(
-          sql: """
-            INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
-              entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
-            VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
-              due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
-              entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
-              waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
-              email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
-            """)
-        for record in changes.participants {
-          let p = record.participant
-          let values: [(any DatabaseValueConvertible)?] = [
-            record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
-            p.reason?.code.id,
-            p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) },
-            p.enteredStepAt?.timeIntervalSince1970, p.enrolledAt.timeIntervalSince1970, p.attempt,
-            p.isWaiting ? 1 : 0,
-            Self.jsonText(p.branches, isEmpty: p.branches.isEmpty),
-            Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
-            p.heldEmailAddress,
-            Int64(truncatingIfNeeded: p.scheduleOrder),
-          ]
-          try upsertParticipant.execute(arguments: StatementArguments(values))
-        }
-        let insertEvent = try db.cachedStatement(
-          sql:
-            "INSERT INTO history (flow_id, time, contact_id, step_id, code, parameters) VALUES (?, ?, ?, ?, ?, ?)"
-        )
-        for event in changes.history {
-          try insertEvent.execute(arguments: [
-            event.flowId, event.time.timeIntervalSince1970, event.contactId, event.stepId, event.code.id,
-            try encoder.encode(event.message.parameters),
-          ])
-        }
-        // A plain INSERT: a message already written makes the whole commit fail.
-        let insertMessage = try db.cachedStatement(
-          sql: """
-            INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
-              created_at, sender, reply_to, subject, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
-            """)
-        for m in changes.outbox {
-          let values: [(any DatabaseValueConvertible)?] = [
-            m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
-            m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
-          ]
-          try insertMessage.execute(arguments: StatementArguments(values))
-        }
-        let setMeta = try db.cachedStatement(
-          sql:
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-        )
-        try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
-        try setMeta.execute(arguments: ["nextToken", String(changes.counters.nextToken)])
-      }
+      try pool.write { db in try write(changes, in: db) }
     } catch {
       throw Self.storeError(error, path: path)
     }
+  }
+
+  /// A write transaction: the engine's reads and the commit of its changes, all in one, with
+  /// the write lock taken at its start (BEGIN IMMEDIATE), so two hosts on one database
+  /// never both read a state and then both write over it. GRDB runs it off the caller's
+  /// thread.
+  public func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    do {
+      return try await pool.writeWithoutTransaction { db in
+        var result: R?
+        try db.inTransaction(.immediate) {
+          let transaction = SQLiteTransaction(db, store: self)
+          result = try Self.run(body, in: transaction)
+          return .commit
+        }
+        return result!
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch let refusal as Refusal {
+      throw refusal
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// A read transaction: one consistent snapshot for every read of the operation.
+  public func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    do {
+      return try await pool.read { db in
+        try Self.run(body, in: SQLiteTransaction(db, store: self))
+      }
+    } catch let error as DatabaseError {
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// Runs an operation's body; a read that failed under it is the operation's error, even
+  /// when the body went on to fail for a reason the failed read made up.
+  static func run<R>(_ body: (any FlowStoreTransaction) throws -> R, in transaction: SQLiteTransaction) throws
+    -> R
+  {
+    let result = Result { try body(transaction) }
+    if let failure = transaction.takeReadFailure() { throw failure }
+    return try result.get()
+  }
+
+  /// Writes everything one operation changed, in the caller's transaction.
+  func write(_ changes: EngineChanges, in db: Database) throws {
+    guard !changes.isEmpty else { return }
+    let encoder = self.encoder
+    for id in changes.deletedFlows {
+      try db.execute(sql: "DELETE FROM flows WHERE id = ?", arguments: [id])
+    }
+    let upsertFlow = try db.cachedStatement(
+      sql: """
+        INSERT INTO flows (id, version, status, last_error_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
+          last_error_at = excluded.last_error_at
+        """)
+    let insertVersion = try db.cachedStatement(
+      sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
+    for flow in changes.flows {
+      try upsertFlow.execute(arguments: [
+        flow.id, flow.version, flow.status.rawValue, flow.lastErrorAt?.timeIntervalSince1970,
+      ])
+      if changes.newDefinitions.contains(flow.id) {
+        try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
+      }
+    }
+    let upsertContact = try db.cachedStatement(
+      sql: """
+        INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
+          email_bounced, unengaged, company_id, lifecycle_stage, properties)
+        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
+          consent = excluded.consent, subscriptions = excluded.subscriptions,
+          marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
+          email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
+          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
+        """)
+    for c in changes.contacts {
+      let values: [(any DatabaseValueConvertible)?] = [
+        c.id, c.email, c.mobile, c.consent ? 1 : 0,
+        Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
+        c.marketingContact ? 1 : 0,
+        c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
+        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
+      ]
+      try upsertContact.execute(arguments: StatementArguments(values))
+    }
+    let upsertCompany = try db.cachedStatement(
+      sql:
+        "INSERT INTO companies (id, data) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data"
+    )
+    for (id, properties) in changes.companies {
+      try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
+    }
+    let upsertParticipant = try db.cachedStatement(
+      sql: """
+        INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
+          entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
+        VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
+          due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
+          entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
+          waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
+          email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
+        """)
+    // Rows that give an address up are written before rows that take one, so that a
+    // hand-over within one batch never has two active holders in between.
+    let releasing = changes.participants.filter {
+      $0.participant.status != .active || $0.participant.heldEmailAddress == nil
+    }
+    let holding = changes.participants.filter {
+      $0.participant.status == .active && $0.participant.heldEmailAddress != nil
+    }
+    for record in releasing + holding {
+      let p = record.participant
+      let values: [(any DatabaseValueConvertible)?] = [
+        record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
+        p.reason?.code.id,
+        p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) },
+        p.enteredStepAt?.timeIntervalSince1970, p.enrolledAt.timeIntervalSince1970, p.attempt,
+        p.isWaiting ? 1 : 0,
+        Self.jsonText(p.branches, isEmpty: p.branches.isEmpty),
+        Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
+        p.heldEmailAddress,
+        Int64(truncatingIfNeeded: p.scheduleOrder),
+      ]
+      try upsertParticipant.execute(arguments: StatementArguments(values))
+    }
+    let insertEvent = try db.cachedStatement(
+      sql:
+        "INSERT INTO history (flow_id, time, contact_id, step_id, code, parameters) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    for event in changes.history {
+      try insertEvent.execute(arguments: [
+        event.flowId, event.time.timeIntervalSince1970, event.contactId, event.stepId, event.code.id,
+        try encoder.encode(event.message.parameters),
+      ])
+    }
+    // A plain INSERT: a message already written makes the whole commit fail.
+    let insertMessage = try db.cachedStatement(
+      sql: """
+        INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+          created_at, sender, reply_to, subject, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
+        """)
+    for m in changes.outbox {
+      let values: [(any DatabaseValueConvertible)?] = [
+        m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
+        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
+      ]
+      try insertMessage.execute(arguments: StatementArguments(values))
+    }
+    let setMeta = try db.cachedStatement(
+      sql:
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    )
+    try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
+    try setMeta.execute(arguments: ["nextToken", String(changes.counters.nextToken)])
   }
 
   // MARK: ParticipantBacking
@@ -550,137 +637,39 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
   }
 
   public func participant(_ contactId: String, in flowId: String) -> Participant? {
-    backingRead(nil) { db in
-      try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ? AND contact_id = ?"),
-        arguments: [flowId, contactId]
-      ).map { try Self.participant(from: $0, decoder: JSONDecoder()) }
-    }
+    backingRead(nil) { db in try Self.participant(db, contactId, in: flowId) }
   }
 
   public func participants(in flowId: String) -> [Participant] {
-    backingRead([]) { db in
-      let decoder = JSONDecoder()
-      return try Row.fetchAll(
-        db, sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?", arguments: [flowId]
-      ).map {
-        try Self.participant(from: $0, decoder: decoder)
-      }
-    }
+    backingRead([]) { db in try Self.participants(db, in: flowId) }
   }
 
-  /// No index serves this order: one would be rewritten by every participant's commit, the
-  /// hot path, to speed up a listing. SQLite scans the flow's rows and keeps the top
-  /// `offset + limit` in its sorter, so memory follows the page, not the flow.
   public func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
-    backingRead([]) { db in
-      let decoder = JSONDecoder()
-      return try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?
-            ORDER BY enrolled_at, contact_id LIMIT ? OFFSET ?
-            """), arguments: [flowId, limit, offset]
-      ).map { try Self.participant(from: $0, decoder: decoder) }
-    }
+    backingRead([]) { db in try Self.participants(db, in: flowId, limit: limit, offset: offset) }
   }
 
   public func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
-    backingRead([]) { db in
-      let decoder = JSONDecoder()
-      let rows = try Row.fetchCursor(
-        db.cachedStatement(sql: Self.dueSQL), arguments: [flowId, now.timeIntervalSince1970, limit])
-      var due: [(Participant, Contact?)] = []
-      while let row = try rows.next() {
-        let participant = try Self.participant(from: row, decoder: decoder)
-        let hasContact = !row.hasNull(atIndex: Self.participantColumnCount)
-        due.append(
-          (
-            participant,
-            hasContact ? try Self.contact(from: row, at: Self.participantColumnCount, decoder: decoder) : nil
-          ))
-      }
-      return due
-    }
+    backingRead([]) { db in try Self.dueParticipants(db, in: flowId, at: now, limit: limit) }
   }
-
-  /// Due participants of a flow with their contacts, in schedule order: `participantColumns`,
-  /// then `contactColumns`.
-  static let dueSQL: String = {
-    func qualified(_ columns: String, _ table: String) -> [String] {
-      columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
-    }
-    return """
-      SELECT \((qualified(participantColumns, "p") + qualified(contactColumns, "c")).joined(separator: ", "))
-      FROM participants p LEFT JOIN contacts c ON c.id = p.contact_id
-      WHERE p.flow_id = ? AND p.status = 'active' AND p.due IS NOT NULL AND p.due <= ?
-      ORDER BY p.due, p.schedule_token LIMIT ?
-      """
-  }()
 
   public func holders(of addresses: [String], in flowId: String) -> [String: String] {
-    guard !addresses.isEmpty else { return [:] }
-    return backingRead([:]) { db in
-      var holders: [String: String] = [:]
-      for (chunk, marks) in Self.chunks(addresses) {
-        let rows = try Row.fetchCursor(
-          db.cachedStatement(
-            sql: """
-              SELECT email_claim, contact_id FROM participants
-              WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
-              """), arguments: StatementArguments([flowId] + chunk))
-        while let row = try rows.next() { holders[row[0]] = row[1] }
-      }
-      return holders
-    }
+    backingRead([:]) { db in try Self.holders(db, of: addresses, in: flowId) }
   }
 
-  /// Values for an `IN (...)` list, in chunks under SQLite's limit on bound parameters, each
-  /// with its placeholders.
-  static func chunks(_ values: [String]) -> [(values: [String], marks: String)] {
-    stride(from: 0, to: values.count, by: 500).map { start in
-      let chunk = Array(values[start..<min(start + 500, values.count)])
-      return (chunk, Array(repeating: "?", count: chunk.count).joined(separator: ", "))
-    }
+  public func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
+    backingRead(0) { db in try Self.dueCount(db, in: flowId, at: now, limit: limit) }
   }
 
   public func nextDue(in flowId: String) -> Date? {
-    backingRead(nil) { db in
-      try Double.fetchOne(
-        db,
-        sql: "SELECT min(due) FROM participants WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL",
-        arguments: [flowId]
-      ).map(Date.init(timeIntervalSince1970:))
-    }
+    backingRead(nil) { db in try Self.nextDue(db, in: flowId) }
   }
 
   public func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
-    backingRead([:]) { db in
-      var counts: [ParticipantStatus: Int] = [:]
-      for row in try Row.fetchAll(
-        db, sql: "SELECT status, count(*) FROM participants WHERE flow_id = ? GROUP BY status",
-        arguments: [flowId])
-      {
-        if let status = ParticipantStatus(rawValue: row[0]) { counts[status] = row[1] }
-      }
-      return counts
-    }
+    backingRead([:]) { db in try Self.participantCounts(db, in: flowId) }
   }
 
   public func contacts(_ ids: [String]) -> [Contact] {
-    guard !ids.isEmpty else { return [] }
-    return backingRead([]) { db in
-      let decoder = JSONDecoder()
-      var found: [Contact] = []
-      for (chunk, marks) in Self.chunks(ids) {
-        found += try Row.fetchAll(
-          db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
-          arguments: StatementArguments(chunk)
-        ).map { try Self.contact(from: $0, decoder: decoder) }
-      }
-      return found
-    }
+    backingRead([]) { db in try Self.contacts(db, ids) }
   }
 
   @discardableResult

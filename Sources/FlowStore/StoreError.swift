@@ -16,3 +16,14 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(path): \(reason)" }
 }
+
+extension StoreError.Kind {
+  /// Failures of a store that was working and may work again (a full disk, a busy or
+  /// failing database), as opposed to one that cannot be opened at all.
+  public var isTransient: Bool {
+    switch self {
+    case .full, .locked, .io, .readOnly: true
+    case .notADatabase, .foreignDatabase, .newerSchema, .cannotCreate: false
+    }
+  }
+}

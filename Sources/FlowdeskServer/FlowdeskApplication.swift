@@ -10,18 +10,28 @@ import ServiceLifecycle
 /// Everything the service needs, already opened.
 public struct ServiceParts: Sendable {
   public let host: FlowHost
-  public let help: HelpService
+  /// The help content, which a reload may replace while the service runs.
+  public let content: LiveContent
   public let tokens: AccessTokens
   public let metrics: FlowdeskMetrics
 
   public init(
-    host: FlowHost, help: HelpService, tokens: AccessTokens, metrics: FlowdeskMetrics = FlowdeskMetrics()
+    host: FlowHost, content: LiveContent, tokens: AccessTokens, metrics: FlowdeskMetrics = FlowdeskMetrics()
   ) {
     self.host = host
-    self.help = help
+    self.content = content
     self.tokens = tokens
     self.metrics = metrics
   }
+
+  public init(
+    host: FlowHost, help: HelpService, tokens: AccessTokens, metrics: FlowdeskMetrics = FlowdeskMetrics()
+  ) {
+    self.init(host: host, content: LiveContent(help), tokens: tokens, metrics: metrics)
+  }
+
+  /// The help content being served now.
+  public var help: HelpService { content.current }
 }
 
 /// Builds the Flowdesk HTTP service.
@@ -35,24 +45,27 @@ public enum FlowdeskApplication {
     if logRequests { router.add(middleware: LogRequestsMiddleware(.info)) }
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: ProblemMiddleware(help: parts.help))
+    router.add(middleware: ProblemMiddleware(content: parts.content))
 
     router.addRoutes(SystemController(metrics: parts.metrics).routes)
-    router.addRoutes(HelpAPIController(help: parts.help).routes, atPath: "/v1")
+    router.addRoutes(HelpAPIController.routes(parts.content), atPath: "/v1")
     ContactsController(host: parts.host, tokens: parts.tokens).addRoutes(to: router)
-    FlowsController(host: parts.host, help: parts.help, metrics: parts.metrics, tokens: parts.tokens)
+    FlowsController(host: parts.host, content: parts.content, metrics: parts.metrics, tokens: parts.tokens)
       .addRoutes(to: router)
-    HelpCenterRoutes(help: parts.help).register(on: router)
+    ContentController(content: parts.content, tokens: parts.tokens).addRoutes(to: router)
+    HelpCenterRoutes.register(on: router, content: parts.content)
     return router
   }
 
   /// The application: the router, the server on `host:port` with its connection limits,
-  /// and the scheduler.
+  /// the scheduler, and with `watchContent` the content watcher (`--watch`).
   public static func application(
-    _ parts: ServiceParts, host: String, port: Int, logger: Logger,
+    _ parts: ServiceParts, host: String, port: Int, logger: Logger, watchContent: Bool = false,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) -> some ApplicationProtocol {
     let scheduler = SchedulerService(host: parts.host, metrics: parts.metrics, logger: logger)
+    var services: [any Service] = [scheduler]
+    if watchContent { services.append(ContentWatcher(content: parts.content)) }
     return Application(
       router: router(parts),
       server: .http1(
@@ -63,7 +76,7 @@ public enum FlowdeskApplication {
           ],
           idleTimeout: ServerLimits.idleTimeout)),
       configuration: .init(address: .hostname(host, port: port), serverName: "flowdesk"),
-      services: [scheduler],
+      services: services,
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
       logger: logger)
   }

@@ -30,4 +30,6 @@ public enum ServerLimits {
   /// How long the unread rest of a refused request's body is read and thrown away before
   /// the connection is closed.
   public static let lingerTimeout: TimeAmount = .seconds(2)
+  /// The `Retry-After` of a request that failed because the store could not be used.
+  public static let storageRetryAfter = 5
 }

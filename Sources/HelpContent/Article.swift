@@ -20,6 +20,9 @@ public struct Article: Sendable {
   public var sections: [Section]
   public var links: [Link]
   public var images: [Link]
+  /// The path below the language folder (`marketing/flows/learn/run.md`), or the file name
+  /// when the content has no language folders: translations in the DocFX layout share it.
+  public var relativePath: String = ""
 
   public var uid: String { frontMatter.uid }
   public var language: String { frontMatter.language }

@@ -11,15 +11,21 @@ public struct ContentLibrary: Sendable {
   public var problems: [ContentProblem]
   /// Files that could not become articles.
   public var rejectedFiles: [String]
+  /// The code anchors (`<a id="FD1002">`) in files that could not become articles, by the
+  /// language folder they are in: the codes those files would hold once they load.
+  public var rejectedCodeAnchors: [String: Set<String>] = [:]
+  /// The language folders found, as written (`de`, `pt-BR`); empty for a flat folder.
+  public var languageFolders: [String] = []
 
   /// Articles by uid.
   public var byUID: [String: Article] {
     Dictionary(articles.map { ($0.uid, $0) }, uniquingKeysWith: { first, _ in first })
   }
 
-  /// Loads a content folder. With `en`, `nl` and `sv` folders inside (like `content/`), each
-  /// article's language must match its folder; otherwise every `.md` and `.txt` file of the
-  /// folder is read as an article (like the seeds).
+  /// Loads a content folder. When folders named by BCP 47 language tags are inside (`en`, `nl`,
+  /// `de`, `pt-BR`; like `content/` or a DocFX repository), each is read with its subfolders,
+  /// and each article's language must match its folder; otherwise every `.md` and `.txt` file of
+  /// the folder and its subfolders is read as an article (like the seeds).
   public static func load(from root: URL, displayRoot: String? = nil, logger: Logger? = nil) -> ContentLibrary
   {
     let display = displayRoot ?? root.lastPathComponent
@@ -33,19 +39,16 @@ public struct ContentLibrary: Sendable {
           fix: "point --content at a folder of articles"))
       return library
     }
-    let languageFolders = Language.allCases.map(\.rawValue).filter {
-      var dir: ObjCBool = false
-      return FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &dir)
-        && dir.boolValue
-    }
-    var files: [(url: URL, path: String, folder: String?)] = []
+    let languageFolders = languageFolderNames(in: root)
+    library.languageFolders = languageFolders
+    var files: [(url: URL, path: String, relative: String, folder: String?)] = []
     if languageFolders.isEmpty {
-      files = articleFiles(in: root).map { ($0, "\(display)/\($0.lastPathComponent)", nil) }
+      files = articleFiles(in: root).map { ($0.url, "\(display)/\($0.relative)", $0.relative, nil) }
     } else {
       for language in languageFolders {
         let folder = root.appendingPathComponent(language)
         files += articleFiles(in: folder).map {
-          ($0, "\(display)/\(language)/\($0.lastPathComponent)", language)
+          ($0.url, "\(display)/\(language)/\($0.relative)", $0.relative, language)
         }
       }
     }
@@ -69,10 +72,13 @@ public struct ContentLibrary: Sendable {
       let (article, problems) = ArticleParser.parse(
         text: text, url: file.url, path: file.path, folderLanguage: file.folder)
       library.problems += problems
-      guard let article else {
+      guard var article else {
         library.rejectedFiles.append(file.path)
+        let anchors = codeAnchors(in: text)
+        if !anchors.isEmpty { library.rejectedCodeAnchors[file.folder ?? "", default: []].formUnion(anchors) }
         continue
       }
+      article.relativePath = file.relative
       library.problems += schemaProblems(of: article)
       library.articles.append(article)
     }
@@ -88,13 +94,46 @@ public struct ContentLibrary: Sendable {
     problems.append(problem)
   }
 
-  static func articleFiles(in folder: URL) -> [URL] {
-    let files =
-      (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
-    return files.filter {
-      ["md", "txt", "markdown"].contains($0.pathExtension.lowercased()) && $0.lastPathComponent != "README.md"
+  /// Subfolders whose names are BCP 47 tags with a two- or three-letter language
+  /// (`en`, `de`, `pt-BR`, `zh-Hant`): a `media` or `images` folder is not a language.
+  static func languageFolderNames(in root: URL) -> [String] {
+    let entries =
+      (try? FileManager.default.contentsOfDirectory(
+        at: root, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles])) ?? []
+    return entries.filter { url in
+      let name = url.lastPathComponent
+      guard (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true,
+        let tag = LanguageTag(name), (2...3).contains(tag.language.count)
+      else { return false }
+      return true
     }
-    .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    .map(\.lastPathComponent).sorted()
+  }
+
+  /// The article files below a folder, with their paths relative to it, in path order.
+  /// Hidden files and folders, and README.md files, are not articles.
+  static func articleFiles(in folder: URL) -> [(url: URL, relative: String)] {
+    guard
+      let enumerator = FileManager.default.enumerator(
+        at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+    else { return [] }
+    let base = folder.standardizedFileURL.pathComponents
+    var found: [(url: URL, relative: String)] = []
+    for case let url as URL in enumerator {
+      guard ["md", "txt", "markdown"].contains(url.pathExtension.lowercased()),
+        url.lastPathComponent != "README.md",
+        (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
+      else { continue }
+      let components = url.standardizedFileURL.pathComponents
+      let relative = components.dropFirst(base.count).joined(separator: "/")
+      found.append((url, relative))
+    }
+    return found.sorted { $0.relative < $1.relative }
+  }
+
+  /// The code ids of `<a id="FD....">` anchors in a text, read without parsing it.
+  static func codeAnchors(in text: String) -> Set<String> {
+    Set(text.matches(of: /id\s*=\s*["'](FD[0-9]{4})["']/).map { String($0.1) })
   }
 
   /// Schema rules that need the whole article: language, codes named, anchors with codes.
@@ -105,14 +144,14 @@ public struct ContentLibrary: Sendable {
       problems.append(
         ContentProblem(file: article.path, line: line, rule: "front-matter", message: message, fix: fix))
     }
-    if let folder = article.folderLanguage, folder != matter.language {
+    if let folder = article.folderLanguage, folder.lowercased() != matter.language.lowercased() {
       problem(
         matter.lines["language"], "language \(matter.language) does not match the folder \(folder)",
         "set language: \(folder), or move the file")
-    } else if LanguageTag(matter.language)?.supported == nil {
+    } else if LanguageTag(matter.language) == nil {
       problem(
-        matter.lines["language"], "language \(matter.language) is not one of en, nl, sv",
-        "set language to en, nl or sv")
+        matter.lines["language"], "language \(matter.language) is not a BCP 47 language tag",
+        "set language to a tag such as en, nl, sv or de")
     }
     for code in matter.codes where FlowCode(rawValue: code) == nil {
       problem(

@@ -117,6 +117,15 @@ public enum XLIFF {
     public var added: [String] = []
     public var needsReview: [String] = []
     public var dropped: [String] = []
+    /// For each string in `needsReview`: the English the translation was made from, and the
+    /// English now.
+    public var changes: [Change] = []
+
+    public struct Change: Sendable, Hashable {
+      public var id: String
+      public var translatedFrom: String
+      public var english: String
+    }
   }
 
   /// Regenerates a catalog from the English source strings, keeping every existing
@@ -143,6 +152,7 @@ public enum XLIFF {
         } else {
           state = old.translation == nil ? "new" : "needs-review-translation"
           report.needsReview.append(id)
+          report.changes.append(.init(id: id, translatedFrom: old.source, english: text))
         }
       } else {
         report.added.append(id)

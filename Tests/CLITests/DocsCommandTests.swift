@@ -8,6 +8,7 @@ struct DocsCommandTests {
       let file: String
       let line: Int?
       let rule: String
+      let level: String
       let message: String
       let fix: String
     }
@@ -36,7 +37,62 @@ struct DocsCommandTests {
     #expect(report.articles == 2)
     #expect(report.findings.count == 1)
     #expect(report.findings.first?.rule == "parity")
-    #expect(report.findings.first?.line == 59)
+    #expect(report.findings.first?.level == "error")
+    // At the line that says "Bortfall", not at its section's heading.
+    let text = try String(
+      contentsOf: seeds.appendingPathComponent("001_67df4b8b06b4dc35.txt"), encoding: .utf8)
+    let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex {
+      $0.contains("*Bortfall*")
+    }
+    #expect(report.findings.first?.line == line.map { $0 + 1 })
+  }
+
+  static let corpus = CLI.packageRoot.appendingPathComponent(
+    "Tests/DocsRegressionTests/Resources/docfx-corpus")
+
+  @Test func sarifFormatWritesSARIF210AndExitsOneOnTheCorpus() throws {
+    let result = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "sarif"])
+    #expect(result.status == 1, "\(result.stderr)")
+    let log = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    #expect(log?["version"] as? String == "2.1.0")
+    let results = (log?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]
+    #expect(results?.count == 10)
+  }
+
+  @Test func junitAndGithubFormatsExitLikeText() throws {
+    let junit = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "junit"])
+    #expect(junit.status == 1)
+    #expect(junit.stdout.hasPrefix("<?xml"))
+    let github = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "github"])
+    #expect(github.status == 1)
+    #expect(github.stdout.contains("::error file="))
+    #expect(github.stdout.contains("::notice file="))
+  }
+
+  @Test func termbaseFlagOverridesTheConfigurationsTermbase() throws {
+    // With the catalogs' termbase written out and passed instead, German has no terms: its
+    // terminology findings go, and the Dutch and Swedish ones stay.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "flowdesk-tbx-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("flowdesk.tbx")
+    let export = try CLI.run(["locales", "termbase", "--output", file.path])
+    #expect(export.status == 0, "\(export.stderr)")
+    let result = try CLI.run([
+      "docs", "check", "--content", Self.corpus.path, "--termbase", file.path, "--rule", "terminology",
+      "--format", "json",
+    ])
+    let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
+    #expect(!report.findings.contains { $0.file.contains("/de/") })
+    #expect(report.findings.contains { $0.file.contains("/sv/") && $0.message.contains("Avbrutt") })
+  }
+
+  @Test func localesTermbaseWritesTBXToStandardOutput() throws {
+    let result = try CLI.run(["locales", "termbase"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("<termEntry id=\"participant.droppedOut\">"))
+    #expect(result.stdout.contains("<term>Bortfall</term>"))
   }
 
   @Test func missingContentFolderExitsTwo() throws {

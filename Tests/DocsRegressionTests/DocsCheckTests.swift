@@ -111,10 +111,15 @@ struct DocsCheckTests {
       let mutated = original.replacingCharacters(in: cancelled, with: "**Bortfall**")
       try Data(mutated.utf8).write(to: content.appendingPathComponent("sv/flow-run-pause-end.md"))
     }
+    // Reported at the line of the wrong word, not at its section's heading, as an error that
+    // names the source's term and the expected translation.
+    let wordLine = original[..<cancelled.lowerBound].filter { $0 == "\n" }.count + 1
     #expect(result.map(\.rule) == ["parity"], "\(result.map(\.description))")
     #expect(result.first?.file == file)
-    #expect(result.first?.line == (try line(of: "<a id=\"end\"></a>", in: file)))
+    #expect(result.first?.line == wordLine)
+    #expect(result.first?.level == .error)
     #expect(result.first?.message.contains("Bortfall") == true)
+    #expect(result.first?.fix.contains("Avbruten") == true)
   }
 
   @Test func parityFiresOnADifferentNumberOfSteps() throws {

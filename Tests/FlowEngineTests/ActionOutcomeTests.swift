@@ -112,7 +112,7 @@ struct ActionOutcomeTests {
     #expect(message.to == "ann@example.com")
     #expect(message.from == "news@example.com")
     #expect(message.replyTo == "help@example.com")
-    #expect(message.idempotencyKey == "flow-1/ann/act/1")
+    #expect(message.idempotencyKey == "flow-1/ann/act/v1/1")
   }
 
   @Test func actionOutsideTimeWindowIsRescheduledToNextAllowedTime() throws {

@@ -136,7 +136,7 @@ struct EnrollmentTests {
     #expect(again.status == .active)
     #expect(again.reason == nil)
     f.engine.advance()
-    #expect(f.engine.pendingOutbox.map(\.idempotencyKey) == ["\(id)/ann/welcome/2"])
+    #expect(f.engine.pendingOutbox.map(\.idempotencyKey) == ["\(id)/ann/welcome/v1/2"])
   }
 
   @Test func reenrollmentOfParticipantStillInFlowIsRefused() throws {

@@ -83,8 +83,9 @@ struct ProtocolTests {
           + "Content-Length: 2000000\r\nConnection: close\r\n\r\n"
         try socket.send(Array(head.utf8))
         try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 16_384))
-        let answer = String(decoding: socket.readToEnd(), as: UTF8.self)
-        #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer.prefix(80))")
+        let (bytes, readError) = socket.readToEnd()
+        let answer = String(decoding: bytes, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 401"), "read ended with errno \(readError): \(answer.prefix(80))")
         // Send the rest of the body, and then some: the server must close, not stall.
         var sent = 16_384
         var failure: RawSocket.Failure?
@@ -115,8 +116,8 @@ struct RawSocket {
     fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
     // Generous: under a parallel test run the in-process server can be slow to get a thread.
-    // A stalled send (the defect) still fails, after 15 s.
-    var timeout = timeval(tv_sec: 15, tv_usec: 0)
+    // A stalled send (the defect) still fails, after 60 s.
+    var timeout = timeval(tv_sec: 60, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
@@ -142,13 +143,14 @@ struct RawSocket {
     }
   }
 
-  /// Reads until the peer closes its side, or the read time-out.
-  func readToEnd() -> [UInt8] {
+  /// Reads until the peer closes its side, or the read time-out; with the errno that ended
+  /// it (0 for an orderly close).
+  func readToEnd() -> (bytes: [UInt8], errno: Int32) {
     var result: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {
       let count = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-      guard count > 0 else { return result }
+      guard count > 0 else { return (result, count == 0 ? 0 : errno) }
       result += buffer[0..<count]
     }
   }

@@ -38,8 +38,8 @@ struct HelpSearchTests {
     "date": "2025-03-01T09:00:00Z", "time": "2025-03-03T08:00:00Z", "field": "settings.emailFrom",
     "limit": "1048576", "path": "/v1/flow/7", "method": "PATCH", "tag": "n_l!", "code": "FD9999",
     "type": "text/plain", "line": "3", "column": "14", "expected": "application/merge-patch+json",
-    "current": "\"2-paused\"", "requestId": "7fcfaa77-f227-43bb-b75b-a4ee4f948961",
-    "reason": "start 18:00 is not before end 09:00",
+    "current": "\"2-paused\"", "requestId": "7fcfaa77-f227-43bb-b75b-a4ee4f948961", "retryAfter": "5",
+    "reason": "start 18:00 is not before end 09:00", "count": "3", "file": "content/nl/flow-edit.md",
   ]
 
   /// Each active code's catalog message in a language, its placeholders filled with realistic

@@ -9,6 +9,9 @@ public enum Paths {
     .deletingLastPathComponent()
   public static let content = packageRoot.appendingPathComponent("content")
   public static let locales = packageRoot.appendingPathComponent("locales")
+  /// The DocFX-style test corpus in en, nl, sv and de, with its configuration and termbase.
+  public static let docfxCorpus = packageRoot.appendingPathComponent(
+    "Tests/DocsRegressionTests/Resources/docfx-corpus")
   /// The seed documents live beside the repository in this workplace, never inside it.
   public static let seeds = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/seeds")
   public static var seedsPresent: Bool {

@@ -136,10 +136,20 @@ extension FlowCode {
         "Unexpected error",
         "Flowdesk could not answer because of an unexpected error; it is logged under request {requestId}."
       )
+    case .storageUnavailable:
+      (
+        "Storage unavailable",
+        "Flowdesk cannot use its database right now, so nothing of this request was written; try again in {retryAfter} seconds."
+      )
     case .wholeDefinitionRequired:
       (
         "Whole definition required",
         "PUT replaces the whole flow definition, but {field} is missing; send it, or change part of the flow with PATCH."
+      )
+    case .contentReloadRefused:
+      (
+        "Content reload refused",
+        "The edited help content has {count} blocking findings, the first in {file}; it was not loaded, and the content loaded before is still served."
       )
     case .flowNotFound:
       ("Flow not found", "There is no flow {flow}.")

@@ -57,6 +57,8 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case flowChangedSinceRead = "FD1512"
   case internalError = "FD1513"
   case wholeDefinitionRequired = "FD1514"
+  case contentReloadRefused = "FD1515"
+  case storageUnavailable = "FD1520"
 
   // Unknown things.
   case flowNotFound = "FD1401"

@@ -26,6 +26,8 @@ public enum Reasons {
     ("reason.wholeNumber", "expected a whole number from {minimum} to {maximum}"),
     ("reason.notPercentEncoded", "it is not valid percent-encoding"),
     ("reason.searchTextRequired", "give the text to search for"),
+    ("reason.listLength", "give from {minimum} to {maximum} items"),
+    ("reason.oneOf", "use one of {expected}"),
     ("reason.nameEmpty", "the name is empty"),
     ("reason.stepIdEmpty", "step {position} has an empty id"),
     ("reason.stepIdRepeated", "the step id {step} is used twice"),

@@ -16,16 +16,50 @@ public struct AdvanceReport: Sendable, Hashable {
 extension FlowEngine {
   /// Advances every due participant of every running flow, up to `limit` participants.
   @discardableResult
+  ///
+  /// A batch is shared fairly between running flows: each gets an equal part first, and
+  /// what one leaves unused goes to the others, so a backlog in one flow never holds up the
+  /// participants of another.
   public mutating func advance(limit: Int = .max) -> AdvanceReport {
     let now = clock.now
     var report = AdvanceReport()
-    for id in flowIds where flows[id]?.status == .running {
-      try? modify(id) { (engine, flow) in
-        engine.advance(&flow, now: now, limit: limit, report: &report)
+    let running = flowIds.filter { flows[$0]?.status == .running }
+    guard !running.isEmpty, limit > 0 else { return report }
+    // How many each flow has due (up to the whole batch), then the batch shared out: equal
+    // parts, and what a flow cannot use goes to the others.
+    let demand = running.map { id in flows[id].map { dueCount($0, now: now, limit: limit) } ?? 0 }
+    var allocation = [Int](repeating: 0, count: running.count)
+    var budget = limit
+    var open = demand.indices.filter { demand[$0] > 0 }
+    while budget > 0, !open.isEmpty {
+      let share = max(1, budget / open.count)
+      var stillOpen: [Int] = []
+      for index in open where budget > 0 {
+        let give = min(share, demand[index] - allocation[index], budget)
+        allocation[index] += give
+        budget -= give
+        if allocation[index] < demand[index] { stillOpen.append(index) }
       }
-      if report.moreDue { break }
+      open = stillOpen
+    }
+    for (index, id) in running.enumerated() where allocation[index] > 0 {
+      var part = AdvanceReport()
+      try? modify(id) { (engine, flow) in
+        engine.advance(&flow, now: now, limit: allocation[index], report: &part)
+      }
+      report.participantsAdvanced += part.participantsAdvanced
+      report.stepsTaken += part.stepsTaken
+      if part.moreDue || allocation[index] < demand[index] { report.moreDue = true }
     }
     return report
+  }
+
+  /// How many participants of a flow are due at `now`, counted up to `limit`.
+  func dueCount(_ flow: FlowState, now: Date, limit: Int) -> Int {
+    if let backing, !flow.isComplete {
+      return backing.dueCount(in: flow.id, at: now, limit: limit)
+    }
+    return min(limit, flow.schedule.unordered.lazy.filter { $0.due <= now }.count)
   }
 
   /// The earliest moment a participant of a running flow is due, if any.
@@ -309,7 +343,9 @@ extension FlowEngine {
     let settings = flow.definition.settings
     outbox.append(
       OutboxMessage(
-        idempotencyKey: "\(flow.id)/\(participant.contactId)/\(step)/\(participant.attempt)",
+        // The definition version is part of the key: a step removed by one edit and added
+        // back, under the same id, by another is a new step, with a message of its own.
+        idempotencyKey: "\(flow.id)/\(participant.contactId)/\(step)/v\(flow.version)/\(participant.attempt)",
         channel: channel, flowId: flow.id, contactId: participant.contactId, stepId: step,
         attempt: participant.attempt, to: address,
         from: channel == .email ? settings.emailFrom : settings.smsSender,

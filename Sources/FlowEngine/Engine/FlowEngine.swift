@@ -169,4 +169,11 @@ public struct FlowWithErrors: Sendable, Hashable, Codable {
   public var newestErrorAt: Date
   /// Action errors in the flow's 90-day history.
   public var errorCount: Int
+
+  public init(flowId: String, name: String, newestErrorAt: Date, errorCount: Int) {
+    self.flowId = flowId
+    self.name = name
+    self.newestErrorAt = newestErrorAt
+    self.errorCount = errorCount
+  }
 }

@@ -15,6 +15,8 @@ public protocol ParticipantBacking: Sendable {
   /// Active participants due at `now` or earlier, in schedule order (due time, then token),
   /// at most `limit`, each with its contact.
   func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)]
+  /// How many active participants of a flow are due at `now` or earlier, counted up to `limit`.
+  func dueCount(in flowId: String, at now: Date, limit: Int) -> Int
   /// The earliest due time of an active participant of a flow.
   func nextDue(in flowId: String) -> Date?
   /// The active holders of email addresses in a flow, by address; free addresses are left out.

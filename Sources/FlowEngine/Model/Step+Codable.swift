@@ -39,7 +39,9 @@ extension Step: Codable {
           }
           seconds += value * unit
         }
-        guard seconds > 0 else {
+        // Reads state the wait in hours: one too short to be more than zero hours (such as
+        // 5e-324 minutes) would read back as a wait of 0, which is no wait.
+        guard seconds > 0, seconds / 3600 > 0 else {
           throw FieldReason("waitNeedsDuration").decodingError(forKey: .hours, in: c)
         }
         guard seconds <= WaitTime.maximumDuration else {

@@ -13,38 +13,45 @@ import Localization
 struct HelpCenterRoutes {
   let help: HelpService
 
-  func register(on router: Router<FlowdeskContext>) {
+  /// Each page is built by a value made for its request over the content being served at the
+  /// time, so one page never mixes two loads of the content.
+  static func register(on router: Router<FlowdeskContext>, content: LiveContent) {
     // The templates are read and parsed here, at start-up, once for the life of the process.
     _ = HelpCenterTemplates.library
     router.get("/help") { _, context -> Response in
       Response(status: .found, headers: [.location: "/help/\(context.language.language.rawValue)"])
     }
     router.get("/help/:lang") { _, context -> Response in
-      guard let language = pageLanguage(context) else { return try notFound(context) }
-      return try page(index(language), "index", language)
+      let pages = Self(help: content.current)
+      guard let language = pages.pageLanguage(context) else { return try pages.notFound(context) }
+      return try pages.page(pages.index(language), "index", language)
     }
     router.get("/help/:lang/search") { request, context -> Response in
-      guard let language = pageLanguage(context) else { return try notFound(context) }
+      let pages = Self(help: content.current)
+      guard let language = pages.pageLanguage(context) else { return try pages.notFound(context) }
       // Hummingbird's query parameters keep `+` as written; a form sends a space as `+`.
       let query = FormEncoding.value("q", in: request.uri.query) ?? ""
-      return try page(search(query, language), "search", language)
+      return try pages.page(pages.search(query, language), "search", language)
     }
     router.get("/help/:lang/codes") { _, context -> Response in
-      guard let language = pageLanguage(context) else { return try notFound(context) }
-      return try page(codes(language), "codes", language)
+      let pages = Self(help: content.current)
+      guard let language = pages.pageLanguage(context) else { return try pages.notFound(context) }
+      return try pages.page(pages.codes(language), "codes", language)
     }
     router.get("/help/:lang/codes/:code") { _, context -> Response in
-      guard let language = pageLanguage(context),
+      let pages = Self(help: content.current)
+      guard let language = pages.pageLanguage(context),
         let code = context.parameters.get("code").flatMap({ FlowCode(lookup: $0) })
-      else { return try notFound(context) }
-      return try page(codePage(code, language), "code", language)
+      else { return try pages.notFound(context) }
+      return try pages.page(pages.codePage(code, language), "code", language)
     }
     router.get("/help/:lang/:slug") { _, context -> Response in
-      guard let language = pageLanguage(context),
+      let pages = Self(help: content.current)
+      guard let language = pages.pageLanguage(context),
         let slug = context.parameters.get("slug"),
-        let article = help.index.articles(in: language).first(where: { $0.slug == slug })
-      else { return try notFound(context) }
-      return try page(articlePage(article, language), "article", language)
+        let article = pages.help.index.articles(in: language).first(where: { $0.slug == slug })
+      else { return try pages.notFound(context) }
+      return try pages.page(pages.articlePage(article, language), "article", language)
     }
   }
 

@@ -13,6 +13,14 @@ public struct AccessTokens: Sendable {
     self.reader = reader
   }
 
+  /// The name of the token that grants a right, as the audit trail records it.
+  func name(of right: ActorRight) -> String {
+    switch right {
+    case .flowAdministrator: "FLOWDESK_ADMIN_TOKEN"
+    case .reader: "FLOWDESK_READER_TOKEN"
+    }
+  }
+
   /// The right a presented token grants, compared in constant time.
   func right(for presented: String) -> ActorRight? {
     if let administrator, Self.constantTimeEquals(presented, administrator) { return .flowAdministrator }

@@ -25,6 +25,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
   private var requestComplete = true
   private var closeAfterRequest = false
   private var discarding = false
+  /// Request heads read and response ends written on this connection. A client that has the
+  /// whole answer (by its Content-Length) may send its next request before the answer's end
+  /// part passes here; that end belongs to the earlier request and must not discard the body
+  /// of the next one.
+  private var requestsStarted = 0
+  private var responsesEnded = 0
   private var readDeadline: Scheduled<Void>?
   private var lingerDeadline: Scheduled<Void>?
 
@@ -36,6 +42,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch unwrapInboundIn(data) {
     case .head(let head):
+      requestsStarted += 1
       requestComplete = false
       discarding = false
       closeAfterRequest = head.headerFields[.connection]?.lowercased().contains("close") ?? false
@@ -68,7 +75,12 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
   }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-    if case .end = unwrapOutboundIn(data), !requestComplete, !discarding {
+    guard case .end = unwrapOutboundIn(data) else {
+      context.write(data, promise: promise)
+      return
+    }
+    responsesEnded += 1
+    if responsesEnded == requestsStarted, !requestComplete, !discarding {
       discarding = true
       lingerDeadline = closeLater(context, after: lingerTimeout)
       context.write(data, promise: promise)

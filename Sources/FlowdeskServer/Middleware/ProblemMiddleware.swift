@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowStore
 import Foundation
 import HTTPTypes
 import HelpContent
@@ -12,7 +13,12 @@ import Logging
 /// anything unexpected: a 500 document with a code and a request id, never an empty body.
 struct ProblemMiddleware: RouterMiddleware {
   typealias Context = FlowdeskContext
-  let help: HelpService
+  let content: LiveContent
+
+  init(content: LiveContent) { self.content = content }
+
+  /// Over content that is never reloaded.
+  init(help: HelpService) { self.init(content: LiveContent(help)) }
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws
@@ -38,6 +44,17 @@ struct ProblemMiddleware: RouterMiddleware {
       return try render(problem, language: language, request: request)
     } catch let refusal as Refusal {
       return try render(APIProblem(refusal), language: language, request: request)
+    } catch let error as StoreError where error.kind.isTransient {
+      // The store failed under the request: nothing was written (the transaction rolled
+      // back). The caller may try again; the log has the store's own reason.
+      context.logger.error(
+        "store unavailable", metadata: ["kind": "\(error.kind.rawValue)", "error": "\(error)"])
+      let seconds = ServerLimits.storageRetryAfter
+      return try render(
+        APIProblem(
+          .serviceUnavailable, .storageUnavailable, ["retryAfter": String(seconds)],
+          headers: [.retryAfter: String(seconds)], members: ["storage": .text(error.kind.rawValue)]),
+        language: language, request: request)
     } catch let error as HTTPError where error.status == .notFound {
       let path = request.uri.path
       let allowed = APIRoutes.methods(matching: path)
@@ -133,6 +150,7 @@ struct ProblemMiddleware: RouterMiddleware {
   }
 
   func render(_ problem: APIProblem, language: Language, request: Request) throws -> Response {
+    let help = content.current
     let explanations = problem.reasons.map { reason in
       var explanation = help.index.explain(reason, in: language)
       explanation.message = Placeholders.fillForReaders(explanation.message, with: reason.parameters)

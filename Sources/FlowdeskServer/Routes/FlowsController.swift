@@ -10,9 +10,12 @@ import Localization
 /// administrator. Authentication is part of each route, so no spelling of a path avoids it.
 struct FlowsController {
   let host: FlowHost
-  let help: HelpService
+  let content: LiveContent
   let metrics: FlowdeskMetrics
   let tokens: AccessTokens
+
+  /// The help content being served: read it once per request (`let help = self.help`).
+  var help: HelpService { content.current }
 
   /// The lifecycle actions that have a route of their own, `POST /v1/flows/{id}/<action>`.
   static let actionRoutes: [LifecycleAction] = [.start, .pause, .resume, .end]
@@ -23,6 +26,7 @@ struct FlowsController {
     read.get(":id", use: show)
     read.get(":id/participants", use: participants)
     read.get(":id/history", use: history)
+    read.get(":id/audit", use: audit)
     let change = RouteCollection.guarded(tokens, needs: .flowAdministrator)
     change.post(use: create)
     change.delete(":id", use: delete)
@@ -50,11 +54,10 @@ struct FlowsController {
 
   @Sendable func list(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let language = context.language.language
-    let ids = try await host.read { $0.flowIds }
-    var flows: [FlowView] = []
-    for id in ids {
-      // A flow deleted between the two reads is left out, not an error.
-      if let view = try? await flowView(id, language) { flows.append(view) }
+    let help = self.help
+    // Every flow from one read transaction: one snapshot, one load of the flows.
+    let flows = try await host.read { engine in
+      try engine.flowIds.map { try Self.view($0, in: engine, help: help, language) }
     }
     struct Flows: Encodable { let flows: [FlowView] }
     return try Reply.json(Flows(flows: flows), language: language)
@@ -67,33 +70,124 @@ struct FlowsController {
     }
   }
 
+  /// A page of participants: `status` and `stepId` filter, `cursor` continues where the
+  /// previous page ended (its `Link: rel="next"` and `X-Next-Cursor` headers give it);
+  /// `offset` is still read when there is no cursor.
   @Sendable func participants(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     let language = context.language.language
+    let help = self.help
+    let query = request.uri.queryParameters
     let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
-    let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
+    var filter = ParticipantFilter()
+    if let text = query.get("status") {
+      guard let status = ParticipantStatus(rawValue: text) else {
+        throw RequestBody.invalidField(
+          "status", "oneOf", ["expected": ParticipantStatus.allCases.map(\.rawValue).joined(separator: ", ")])
+      }
+      filter.status = status
+    }
+    if let stepId = query.get("stepId") { filter.stepId = stepId }
+    let cursor = try query.get("cursor").map { text in
+      guard let cursor = ParticipantCursor(token: text) else {
+        throw RequestBody.invalidField("cursor", "notAllowed")
+      }
+      return cursor
+    }
     return try await about(["flow": id]) {
-      let (page, total) = try await host.read { try $0.participants(in: id, limit: limit, offset: offset) }
+      let page: [Participant]
+      if cursor == nil, filter == ParticipantFilter(), query.get("offset") != nil {
+        let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
+        page = try await host.read { try $0.participants(in: id, limit: limit, offset: offset).page }
+      } else {
+        page = try await host.participants(in: id, filter: filter, after: cursor, limit: limit)
+      }
       var headers = HTTPFields()
-      headers[HTTPField.Name("X-Total-Count")!] = String(total)
+      if filter.stepId == nil {
+        let counts = try await host.read { try $0.participantCounts(in: id) }
+        let total = filter.status.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
+        headers[HTTPField.Name("X-Total-Count")!] = String(total)
+      }
+      if page.count == limit, let last = page.last {
+        let next = ParticipantCursor(enrolledAt: last.enrolledAt, contactId: last.contactId).token
+        var parts = ["cursor=\(next)", "limit=\(limit)"]
+        if let status = filter.status { parts.append("status=\(status.rawValue)") }
+        if let stepId = filter.stepId {
+          parts.append(
+            "stepId=\(stepId.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? stepId)")
+        }
+        headers[HTTPField.Name("X-Next-Cursor")!] = next
+        headers[HTTPField.Name("Link")!] =
+          "</v1/flows/\(id)/participants?\(parts.joined(separator: "&"))>; rel=\"next\""
+      }
       return try Reply.json(page.map { help.participant($0, language) }, language: language, headers: headers)
     }
   }
 
+  /// A page of history, oldest first; `next` continues it.
   @Sendable func history(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     let language = context.language.language
+    let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
+    let after = try Self.integer(request, "cursor", default: 0, in: 0...Int.max)
     return try await about(["flow": id]) {
-      let events = try await host.read { try $0.history(of: id) }
-      struct History: Encodable { let events: [EventView] }
-      return try Reply.json(History(events: events.map { help.event($0, language) }), language: language)
+      let page = try await host.history(of: id, after: Int64(after), limit: limit)
+      struct History: Encodable {
+        let events: [EventView]
+        let next: Cursor
+      }
+      return try Reply.json(
+        History(
+          events: page.map { help.event($0.event, language) },
+          next: Cursor(page.count == limit ? page.last.map { String($0.id) } : nil)),
+        language: language)
     }
   }
 
-  @Sendable func flowsWithErrors(_ request: Request, context: FlowdeskContext) async throws -> Response {
-    struct Errors: Encodable { let flows: [FlowWithErrors] }
+  /// A page of who did each lifecycle action and edit, oldest first; `next` continues it.
+  @Sendable func audit(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
+    let after = try Self.integer(request, "cursor", default: 0, in: 0...Int.max)
+    let page = try await host.audit(of: id, after: Int64(after), limit: limit)
+    struct Entry: Encodable {
+      struct Actor: Encodable {
+        let role: String
+        let name: String
+      }
+      let time: Date
+      let action: String
+      let actor: Actor
+      let version: Int?
+    }
+    struct Audit: Encodable {
+      let entries: [Entry]
+      let next: Cursor
+    }
     return try Reply.json(
-      Errors(flows: try await host.read { $0.flowsWithErrors() }), language: context.language.language)
+      Audit(
+        entries: page.map {
+          Entry(
+            time: $0.time, action: $0.action, actor: .init(role: $0.actorRole, name: $0.actorName),
+            version: $0.version)
+        },
+        next: Cursor(page.count == limit ? page.last.map { String($0.id) } : nil)),
+      language: context.language.language)
+  }
+
+  /// A page of the flows-with-errors list, in creation order; `next` continues it.
+  @Sendable func flowsWithErrors(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let limit = try Self.integer(request, "limit", default: 1000, in: 1...10_000)
+    let after = try Self.integer(request, "cursor", default: 0, in: 0...Int.max)
+    let page = try await host.flowsWithErrors(after: Int64(after), limit: limit)
+    struct Errors: Encodable {
+      let flows: [FlowWithErrors]
+      let next: Cursor
+    }
+    return try Reply.json(
+      Errors(
+        flows: page.map(\.flow), next: Cursor(page.count == limit ? page.last.map { String($0.rowid) } : nil)),
+      language: context.language.language)
   }
 
   // MARK: Changing
@@ -101,7 +195,8 @@ struct FlowsController {
   @Sendable func create(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let definition = try await RequestBody.decode(FlowDefinition.self, from: request)
     try Self.checkSenders(definition)
-    let id = try await host.perform { try $0.createFlow(definition).id }
+    let id = try await host.perform(
+      { try $0.createFlow(definition).id }, audit: .init("create", by: actor(context), flow: { $0 }))
     var headers = HTTPFields()
     headers[.location] = "/v1/flows/\(id)"
     return try flowReply(
@@ -146,7 +241,7 @@ struct FlowsController {
     let right = context.right ?? .reader
     let precondition = Precondition(request)
     return try await about(["flow": id]) {
-      try await lifecycle(.edit) { engine in
+      try await lifecycle(.edit, audit: .init("edit", by: actor(context), flow: { _ in id })) { engine in
         try precondition.check(id, in: engine)
         try engine.edit(id, to: definition, as: right)
       }
@@ -158,7 +253,7 @@ struct FlowsController {
     let id = try context.pathParameter("id")
     let precondition = Precondition(request)
     return try await about(["flow": id]) {
-      try await lifecycle(.delete) { engine in
+      try await lifecycle(.delete, audit: .init("delete", by: actor(context), flow: { _ in id })) { engine in
         try precondition.check(id, in: engine)
         try engine.perform(.delete, on: id)
       }
@@ -174,7 +269,8 @@ struct FlowsController {
     let precondition = Precondition(request)
     let right = context.right ?? .reader
     return try await about(["flow": id]) {
-      try await lifecycle(action) { engine in
+      try await lifecycle(action, audit: .init(action.rawValue, by: actor(context), flow: { _ in id })) {
+        engine in
         try precondition.check(id, in: engine)
         try engine.perform(action, on: id, as: right)
       }
@@ -182,35 +278,108 @@ struct FlowsController {
     }
   }
 
+  /// The most contacts one bulk enrollment may name.
+  static let maximumBulkEnrollment = 10_000
+
+  /// `{contactId}` enrolls one contact (201 with the participant); `{contactIds: [...]}`
+  /// enrolls up to 10,000 in one transaction and answers 200 with a result per contact,
+  /// each refusal with its code. `reenroll: true` re-enrolls by hand instead.
   @Sendable func enroll(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     struct Body: Decodable {
-      let contactId: String
+      let contactId: String?
+      let contactIds: [String]?
       let reenroll: Bool?
     }
     let body = try await RequestBody.decode(Body.self, from: request)
-    let participant = try await about(["flow": id, "contact": body.contactId]) {
-      try await lifecycle(nil, name: body.reenroll == true ? "reenroll" : "enroll") { engine in
-        body.reenroll == true
-          ? try engine.reenroll(body.contactId, in: id) : try engine.enroll(body.contactId, in: id)
+    let reenroll = body.reenroll == true
+    let language = context.language.language
+    switch (body.contactId, body.contactIds) {
+    case (let contactId?, nil):
+      let participant = try await about(["flow": id, "contact": contactId]) {
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+          reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
+        }
       }
+      return try Reply.json(help.participant(participant, language), status: .created, language: language)
+    case (nil, let contactIds?):
+      guard (1...Self.maximumBulkEnrollment).contains(contactIds.count) else {
+        throw RequestBody.invalidField(
+          "contactIds", "listLength", ["minimum": "1", "maximum": String(Self.maximumBulkEnrollment)])
+      }
+      let outcomes = try await about(["flow": id]) {
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+          // The flow itself must exist; a refusal for one contact does not stop the others.
+          _ = try engine.flow(id)
+          return contactIds.map { contactId -> Result<Participant, Refusal> in
+            Result { () throws(Refusal) -> Participant in
+              reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
+            }
+          }
+        }
+      }
+      let results = zip(contactIds, outcomes).map { contactId, outcome in
+        switch outcome {
+        case .success(let participant):
+          return EnrollmentResult(
+            contactId: contactId, enrolled: true, participant: help.participant(participant, language))
+        case .failure(let refusal):
+          let reason = refusal.reasons.first.map {
+            CodedMessage(
+              $0.code, $0.parameters.merging(["flow": id, "contact": contactId]) { own, _ in own })
+          }
+          return EnrollmentResult(
+            contactId: contactId, enrolled: false,
+            problem: reason.map { help.index.explain($0, in: language) }.map {
+              EnrollmentResult.Problem(code: $0.code, title: $0.title, detail: $0.message, help: $0.helpPath)
+            })
+        }
+      }
+      struct Results: Encodable {
+        let results: [EnrollmentResult]
+        let enrolled: Int
+        let refused: Int
+      }
+      let enrolled = results.filter(\.enrolled).count
+      return try Reply.json(
+        Results(results: results, enrolled: enrolled, refused: results.count - enrolled), language: language)
+    case (nil, nil):
+      throw RequestBody.invalidField("contactId", "required")
+    case (_?, _?):
+      throw RequestBody.invalidField("contactIds", "notAllowed")
     }
-    return try Reply.json(
-      help.participant(participant, context.language.language), status: .created,
-      language: context.language.language)
+  }
+
+  /// One contact's result of a bulk enrollment.
+  struct EnrollmentResult: Encodable {
+    struct Problem: Encodable {
+      let code: String
+      let title: String
+      let detail: String
+      let help: String?
+    }
+    let contactId: String
+    let enrolled: Bool
+    var participant: ParticipantView? = nil
+    var problem: Problem? = nil
   }
 
   // MARK: Helpers
 
   func flowView(_ id: String, _ language: Language) async throws -> FlowView {
-    try await host.read { engine in
-      let flow = try engine.flow(id)
-      let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
-      return FlowView(
-        id: flow.id, version: flow.version, status: help.status(flow.status, language),
-        definition: flow.definition,
-        participants: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
-    }
+    let help = self.help
+    return try await host.read { engine in try Self.view(id, in: engine, help: help, language) }
+  }
+
+  static func view(_ id: String, in engine: FlowEngine, help: HelpService, _ language: Language) throws
+    -> FlowView
+  {
+    let flow = try engine.flow(id)
+    let counts = try engine.participantCounts(in: id).filter { $0.value > 0 }
+    return FlowView(
+      id: flow.id, version: flow.version, status: help.status(flow.status, language),
+      definition: flow.definition,
+      participants: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }))
   }
 
   /// A flow as JSON, with its entity tag.
@@ -220,6 +389,12 @@ struct FlowsController {
     var headers = extra
     headers[.eTag] = Precondition.entityTag(version: view.version, status: view.status.code)
     return try Reply.json(view, status: status, language: context.language.language, headers: headers)
+  }
+
+  /// Who is calling, for the audit trail: the right the token grants and the token's name.
+  func actor(_ context: FlowdeskContext) -> FlowHost.Actor {
+    let right = context.right ?? .reader
+    return FlowHost.Actor(role: right.rawValue, name: tokens.name(of: right))
   }
 
   /// Sender addresses are checked like a contact's address.
@@ -239,7 +414,10 @@ struct FlowsController {
     throws -> Int
   {
     guard let text = request.uri.queryParameters.get(name) else { return value }
-    guard let number = Int(text), range.contains(number) else {
+    // Digits only: no sign, no spaces, nothing Int(_:) would forgive.
+    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+      let number = Int(text), range.contains(number)
+    else {
       throw RequestBody.invalidField(
         name, "wholeNumber", ["minimum": String(range.lowerBound), "maximum": String(range.upperBound)])
     }
@@ -249,11 +427,12 @@ struct FlowsController {
   /// Runs a lifecycle action, counting it by outcome, and refreshes the participant gauges.
   @discardableResult
   func lifecycle<R: Sendable>(
-    _ action: LifecycleAction?, name: String? = nil, _ body: @Sendable (inout FlowEngine) throws -> R
+    _ action: LifecycleAction?, name: String? = nil, audit: FlowHost.Audit<R>? = nil,
+    _ body: @escaping @Sendable (inout FlowEngine) throws -> R
   ) async throws -> R {
     let label = name ?? action?.rawValue ?? "action"
     do {
-      let result = try await host.perform(body)
+      let result = try await host.perform(body, audit: audit)
       metrics.lifecycleAction(label, outcome: "done")
       await refreshParticipantGauges()
       return result
@@ -268,6 +447,17 @@ struct FlowsController {
 
   func refreshParticipantGauges() async {
     await FlowdeskMetrics.refreshParticipants(metrics, from: host)
+  }
+}
+
+/// The cursor of a page's next page, written as `null` on the last page.
+struct Cursor: Encodable {
+  let value: String?
+  init(_ value: String?) { self.value = value }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    if let value { try container.encode(value) } else { try container.encodeNil() }
   }
 }
 

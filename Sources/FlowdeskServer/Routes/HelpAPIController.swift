@@ -6,15 +6,18 @@ import Hummingbird
 import Localization
 
 /// The public help API: codes, search, states. No token is needed.
+///
+/// Each request is answered by a controller made for it over the content being served at the
+/// time, so one answer never mixes two loads of the content.
 struct HelpAPIController {
   let help: HelpService
 
-  var routes: RouteCollection<FlowdeskContext> {
+  static func routes(_ content: LiveContent) -> RouteCollection<FlowdeskContext> {
     let routes = RouteCollection(context: FlowdeskContext.self)
-    routes.get("codes", use: codes)
-    routes.get("codes/:code", use: code)
-    routes.get("search", use: search)
-    routes.get("states", use: states)
+    routes.get("codes") { try await Self(help: content.current).codes($0, context: $1) }
+    routes.get("codes/:code") { try await Self(help: content.current).code($0, context: $1) }
+    routes.get("search") { try await Self(help: content.current).search($0, context: $1) }
+    routes.get("states") { try await Self(help: content.current).states($0, context: $1) }
     return routes
   }
 

@@ -9,12 +9,15 @@ public struct APIProblem: Error, Sendable {
   public enum Member: Sendable, Encodable, Equatable {
     case text(String)
     case number(Int)
+    /// Findings of the docs check, such as those that refused a content reload.
+    case findings([FindingView])
 
     public func encode(to encoder: any Encoder) throws {
       var container = encoder.singleValueContainer()
       switch self {
       case .text(let text): try container.encode(text)
       case .number(let number): try container.encode(number)
+      case .findings(let findings): try container.encode(findings)
       }
     }
   }
@@ -69,6 +72,7 @@ public struct APIProblem: Error, Sendable {
     case .unsupportedMediaType: .unsupportedMediaType
     case .flowChangedSinceRead: .preconditionFailed
     case .internalError: .internalServerError
+    case .storageUnavailable: .serviceUnavailable
     default: .conflict
     }
   }

@@ -5,20 +5,53 @@ import HelpSearch
 import Localization
 
 /// Help content as the service uses it: explanations, labels, search and the help center.
+///
+/// One value is one load of `content/` and `locales/`, never changed afterwards. The service
+/// answers from the one that `LiveContent` holds at the time, and a reload builds a new one.
 public final class HelpService: Sendable {
   public let index: HelpIndex
   public let search: HelpSearch
   /// Problems found while loading the content, logged at start.
   public let problems: [ContentProblem]
+  /// Every finding of the docs check on this content, at load.
+  public let findings: [DocsFinding]
+  /// A hash of every file of the content and locales folders (see `ContentVersion`).
+  public let version: String
+  /// When this content was loaded.
+  public let loadedAt: Date
+  /// The folders it was loaded from, which a reload reads again.
+  public let contentURL: URL
+  public let localesURL: URL
 
-  public init(content: URL, locales: URL) throws {
-    let (index, problems) = HelpIndex.load(content: content, locales: locales)
+  public convenience init(content: URL, locales: URL) throws {
+    try self.init(
+      content: content, locales: locales, version: ContentVersion.of(content: content, locales: locales))
+  }
+
+  /// Loads and checks the content. The docs checker's loader is the service's loader, so the
+  /// articles are read once for both.
+  init(content: URL, locales: URL, version: String) throws {
+    let checker = DocsChecker.load(content: content, locales: locales)
+    let index = HelpIndex(library: checker.library, localizer: checker.localizer)
     self.index = index
-    self.problems = problems
+    self.problems =
+      checker.library.problems
+      + checker.catalogErrors.map {
+        ContentProblem(
+          file: $0.file, line: $0.line, rule: "catalog", message: $0.reason, fix: "correct the catalog file")
+      }
+    self.findings = checker.check()
     self.search = try HelpSearch(index: index)
+    self.version = version
+    self.loadedAt = Date()
+    self.contentURL = content
+    self.localesURL = locales
   }
 
   public var localizer: Localizer { index.localizer }
+
+  /// The findings that keep this content from replacing the content being served.
+  public var blockingFindings: [DocsFinding] { ContentReloadPolicy.blocking(findings) }
 
   /// The label of a flow status, as `{code, label}`.
   func status(_ status: FlowStatus, _ language: Language) -> StatusView {

@@ -3,37 +3,42 @@ import Foundation
 import Localization
 
 /// Checks help content and catalogs against the engine: what is missing, stale,
-/// contradictory or broken. Each finding names its file, line, rule and fix.
+/// contradictory or broken. Each finding names its file, line, rule, level and fix.
 public struct DocsChecker: Sendable {
   public let library: ContentLibrary
   public let localizer: Localizer
   public let catalogErrors: [CatalogError]
+  public let configuration: DocsConfiguration
+  /// The status terms per language: the configured TBX file, or the catalogs' labels.
+  public let termbase: Termbase
 
-  /// Status key (`flow.paused`) by label, per language: built once, read for every section.
-  private let stateKeysByLanguage: [Language: [String: String]]
-
-  public init(library: ContentLibrary, localizer: Localizer, catalogErrors: [CatalogError] = []) {
+  public init(
+    library: ContentLibrary, localizer: Localizer, catalogErrors: [CatalogError] = [],
+    configuration: DocsConfiguration = DocsConfiguration(), termbase: Termbase? = nil
+  ) {
     self.library = library
     self.localizer = localizer
     self.catalogErrors = catalogErrors
-    var keys: [Language: [String: String]] = [:]
-    for language in Language.allCases {
-      keys[language] = Dictionary(
-        localizer.stateLabels(in: language).map { ($0.label, $0.key) },
-        uniquingKeysWith: { first, _ in first })
-    }
-    stateKeysByLanguage = keys
+    self.configuration = configuration
+    self.termbase = termbase ?? Termbase.flowdesk(localizer)
   }
 
   /// Loads content and catalogs from folders.
-  public static func load(content: URL, locales: URL, contentName: String = "content") -> DocsChecker {
+  public static func load(
+    content: URL, locales: URL, contentName: String = "content",
+    configuration: DocsConfiguration = DocsConfiguration(), termbase: Termbase? = nil
+  ) -> DocsChecker {
     let library = ContentLibrary.load(from: content, displayRoot: contentName)
     let (localizer, errors) = Localizer.load(from: locales)
-    return DocsChecker(library: library, localizer: localizer, catalogErrors: errors)
+    return DocsChecker(
+      library: library, localizer: localizer, catalogErrors: errors, configuration: configuration,
+      termbase: termbase)
   }
 
-  /// Runs the rules (all by default) and returns the findings, ordered by file and line.
-  public func check(rules: Set<DocsRule> = Set(DocsRule.allCases)) -> [DocsFinding] {
+  /// Runs the rules (the configuration's by default) and returns the findings, ordered by
+  /// file and line.
+  public func check(rules: Set<DocsRule>? = nil) -> [DocsFinding] {
+    let rules = rules ?? configuration.rules
     var findings: [DocsFinding] = []
     for problem in library.problems {
       let rule = DocsRule(rawValue: problem.rule) ?? .frontMatter
@@ -43,6 +48,7 @@ public struct DocsChecker: Sendable {
     if rules.contains(.catalogs) { findings += catalogs() }
     if rules.contains(.labels) { findings += labels() }
     if rules.contains(.parity) { findings += parity() }
+    if rules.contains(.terminology) { findings += terminology() }
     if rules.contains(.links) { findings += links() }
     if rules.contains(.frontMatter) { findings += staleness() }
     if rules.contains(.scenarios) { findings += scenarios() }
@@ -51,10 +57,15 @@ public struct DocsChecker: Sendable {
     }
   }
 
-  func finding(_ rule: DocsRule, _ file: String, _ line: Int?, _ message: String, fix: String) -> DocsFinding
-  {
-    DocsFinding(file: file, line: line, rule: rule.rawValue, message: message, fix: fix)
+  func finding(
+    _ rule: DocsRule, _ file: String, _ line: Int?, _ message: String, fix: String,
+    level: DocsFinding.Level = .error
+  ) -> DocsFinding {
+    DocsFinding(file: file, line: line, rule: rule.rawValue, level: level, message: message, fix: fix)
   }
+
+  /// The status terms of a language.
+  func matcher(_ language: String) -> TermMatcher { TermMatcher(termbase: termbase, language: language) }
 
   var languagesPresent: [Language] {
     Language.allCases.filter { language in library.articles.contains { $0.language == language.rawValue } }
@@ -97,8 +108,12 @@ public struct DocsChecker: Sendable {
               fix: "list exactly the codes whose sections the article has, in order"))
         }
       }
+      // A file whose front matter failed is reported once, by the loader; the codes it holds
+      // are not also missing.
+      let pending = library.rejectedCodeAnchors[language.rawValue] ?? []
       for code in FlowCode.allCases.sorted() {
         guard let (article, section) = sections[code.id] else {
+          if pending.contains(code.id) { continue }
           let place = inLanguage.isEmpty ? "\(folder)/\(language.rawValue)" : inLanguage[0].path
           findings.append(
             finding(
@@ -161,13 +176,16 @@ public struct DocsChecker: Sendable {
           findings.append(
             finding(
               .catalogs, file, unit.line,
-              "stale translation: the English of \(id) changed from \"\(unit.source)\" to \"\(source)\"",
-              fix: "run flowdesk locales export, review the translation, then mark it translated"))
+              "stale translation: "
+                + CatalogStatus.changedMessage(id, english: source, translatedFrom: unit.source),
+              fix:
+                "run flowdesk locales export, review the translation, then flowdesk locales review \(language.rawValue) \(id)"
+            ))
         } else if unit.state == "needs-review-translation" {
           findings.append(
             finding(
               .catalogs, file, unit.line, "stale translation: \(id) is marked needs-review-translation",
-              fix: "review the translation and set state=\"translated\""))
+              fix: "review the translation, then run flowdesk locales review \(language.rawValue) \(id)"))
         }
         let wanted = Set(Placeholders.names(in: source))
         let found = Set(Placeholders.names(in: target))
@@ -191,30 +209,34 @@ public struct DocsChecker: Sendable {
 
   // MARK: labels
 
-  /// Status key by label, per language.
-  func stateKeys(_ language: Language) -> [String: String] { stateKeysByLanguage[language] ?? [:] }
-
   func labels() -> [DocsFinding] {
     var findings: [DocsFinding] = []
     for article in library.articles {
-      guard let language = LanguageTag(article.language)?.supported else { continue }
-      let known = stateKeys(language)
-      let lines = ArticleParser.lines(of: article.markdown)
-      for section in article.sections {
-        for list in section.statusLists {
-          for label in list where known[label] == nil {
-            let line =
-              ArticleParser.firstLine(
-                containing: "**\(label)", in: lines, from: section.line - article.bodyLine
-              )
-              .map { $0 + article.bodyLine } ?? section.line
-            let suggestion = Self.closest(label, in: Array(known.keys)).map {
-              "use the catalog label \"\($0)\""
+      let terms = matcher(article.language)
+      guard !terms.isEmpty else { continue }
+      for section in MarkdownUnits(markdown: article.markdown, bodyLine: article.bodyLine).sections {
+        for list in Self.statusLists(section.items, terms) {
+          let labels = list.compactMap { item in item.label.map { (item, $0) } }
+          for (item, label) in labels {
+            let line = item.lines[0].number
+            if let entry = terms.whole(label) {
+              if entry.term.status == .deprecated,
+                let preferred = termbase.preferred(entry.concept, in: article.language)
+              {
+                findings.append(
+                  finding(
+                    .labels, article.path, line, "\"\(label)\" is a deprecated term for \(entry.concept)",
+                    fix: "use \"\(preferred)\""))
+              }
+              continue
             }
+            let suggestion = Self.closest(
+              label, in: terms.entries.filter { $0.term.status != .deprecated }.map(\.term.text))
             findings.append(
               finding(
-                .labels, article.path, line, "\"\(label)\" is not a \(language.rawValue) status label",
-                fix: suggestion ?? "use a label from flowdesk states --lang \(language.rawValue)"))
+                .labels, article.path, line, "\"\(label)\" is not a \(article.language) status label",
+                fix: suggestion.map { "use the term \"\($0)\"" }
+                  ?? "use a term from the termbase (flowdesk locales termbase)"))
           }
         }
       }
@@ -222,7 +244,27 @@ public struct DocsChecker: Sendable {
     return findings
   }
 
-  /// The label with the smallest edit distance, when it is close.
+  /// The status lists of a section: runs of list items with a bold label, most of them status
+  /// terms. A list of bold UI names ("Move", "Duplicate", "Pause") is not one.
+  static func statusLists(_ items: [MarkdownUnits.Item], _ terms: TermMatcher) -> [[MarkdownUnits.Item]] {
+    var runs: [[MarkdownUnits.Item]] = []
+    var current: [MarkdownUnits.Item] = []
+    for item in items {
+      if item.label != nil {
+        current.append(item)
+      } else if !current.isEmpty {
+        runs.append(current)
+        current = []
+      }
+    }
+    if !current.isEmpty { runs.append(current) }
+    return runs.filter { run in
+      let known = run.filter { terms.whole($0.label ?? "") != nil }.count
+      return known > 0 && known * 2 >= run.count
+    }
+  }
+
+  /// The text with the smallest edit distance, when it is close.
   static func closest(_ text: String, in candidates: [String]) -> String? {
     let scored = candidates.map { ($0, distance(text.lowercased(), $0.lowercased())) }.min { $0.1 < $1.1 }
     guard let (best, score) = scored, score <= max(3, best.count / 2) else { return nil }
@@ -246,113 +288,20 @@ public struct DocsChecker: Sendable {
     return previous[b.count]
   }
 
-  // MARK: parity
-
-  /// Groups the translations of each article: the English source and what translates it.
-  func translationGroups() -> [String: [Article]] {
-    Dictionary(grouping: library.articles, by: \.translationGroup)
-  }
-
-  func mentions(_ section: Section, _ language: Language) -> Set<String> {
-    let keys = stateKeys(language)
-    return Set(section.emphasis.compactMap { keys[$0] })
-  }
-
-  func parity() -> [DocsFinding] {
-    var findings: [DocsFinding] = []
-    for (_, group) in translationGroups().sorted(by: { $0.key < $1.key }) where group.count > 1 {
-      let sorted = group.sorted {
-        (Language(rawValue: $0.language) ?? .sv) < (Language(rawValue: $1.language) ?? .sv)
-      }
-      let source = sorted[0]
-      guard let sourceLanguage = Language(rawValue: source.language) else { continue }
-      for translation in sorted.dropFirst() {
-        guard let language = Language(rawValue: translation.language) else { continue }
-        findings += compare(source, sourceLanguage, translation, language)
-      }
-    }
-    return findings
-  }
-
-  func compare(_ source: Article, _ sourceLanguage: Language, _ translation: Article, _ language: Language)
-    -> [DocsFinding]
-  {
-    var findings: [DocsFinding] = []
-    let file = translation.path
-    let sourceSections = source.sections.filter { $0.level > 0 }
-    let translatedSections = translation.sections.filter { $0.level > 0 }
-    let sourceAnchors = sourceSections.compactMap(\.anchor)
-    let translatedAnchors = translatedSections.compactMap(\.anchor)
-    if sourceAnchors != translatedAnchors {
-      let missing = sourceAnchors.filter { !translatedAnchors.contains($0) }
-      let extra = translatedAnchors.filter { !sourceAnchors.contains($0) }
-      var parts: [String] = []
-      if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }
-      if !extra.isEmpty { parts.append("not in \(source.path): \(extra.joined(separator: ", "))") }
-      if parts.isEmpty { parts.append("the anchors are in another order") }
-      findings.append(
-        finding(
-          .parity, file, translatedSections.first?.line,
-          "sections differ from \(source.path): \(parts.joined(separator: "; "))",
-          fix: "give the translation the same anchored sections, in the same order"))
-    }
-    if sourceSections.count != translatedSections.count {
-      findings.append(
-        finding(
-          .parity, file, nil,
-          "\(translatedSections.count) sections, but \(source.path) has \(sourceSections.count)",
-          fix: "translate every section of the source, and add none"))
-    }
-    // Match sections by anchor where both have one, otherwise by position.
-    var pairs: [(Section, Section)] = []
-    for (position, sourceSection) in sourceSections.enumerated() {
-      if let anchor = sourceSection.anchor {
-        if let match = translatedSections.first(where: { $0.anchor == anchor }) {
-          pairs.append((sourceSection, match))
-        }
-      } else if position < translatedSections.count, translatedSections[position].anchor == nil {
-        pairs.append((sourceSection, translatedSections[position]))
-      }
-    }
-    let sourceCodes = sourceSections.compactMap(\.codeAnchor)
-    let translatedCodes = translatedSections.compactMap(\.codeAnchor)
-    if Set(sourceCodes) != Set(translatedCodes) {
-      findings.append(
-        finding(
-          .parity, file, translation.frontMatter.lines["codes"],
-          "explains codes [\(translatedCodes.joined(separator: ", "))] but \(source.path) explains [\(sourceCodes.joined(separator: ", "))]",
-          fix: "explain the same codes as the source"))
-    }
-    for (original, translated) in pairs {
-      if original.codeAnchor != nil, original.resolution.count != translated.resolution.count {
-        findings.append(
-          finding(
-            .parity, file, translated.line,
-            "\(original.codeAnchor!) has \(translated.resolution.count) resolution steps, the source has \(original.resolution.count)",
-            fix: "translate each step of the source as one step"))
-      }
-      let expected = mentions(original, sourceLanguage)
-      let found = mentions(translated, language)
-      if expected != found {
-        let describe = { (keys: Set<String>, language: Language) -> String in
-          guard !keys.isEmpty else { return "no state" }
-          let labels = self.stateKeys(language)
-          return keys.sorted().map { key in
-            let label = labels.first { $0.value == key }?.key ?? key
-            return "\"\(label)\" (\(key.split(separator: ".").last ?? ""))"
-          }.joined(separator: ", ")
-        }
-        findings.append(
-          finding(
-            .parity, file, translated.line,
-            "section \"\(translated.heading)\" mentions \(describe(found.subtracting(expected), language)) where the \(sourceLanguage.rawValue) section mentions \(describe(expected.subtracting(found), sourceLanguage))",
-            fix: "use the \(language.rawValue) label of the same status as the source, in bold or italics"))
-      }
-    }
-    return findings
-  }
-
   // MARK: links
+
+  /// The folders inside which a link's target can be resolved: the content root and the
+  /// configured link roots.
+  var linkRoots: [URL] { [library.root.standardizedFileURL] + configuration.linkRoots }
+
+  /// Whether a file URL is inside one of the link roots.
+  func isResolvable(_ url: URL) -> Bool {
+    let path = url.standardizedFileURL.pathComponents
+    return linkRoots.contains { root in
+      let base = root.standardizedFileURL.pathComponents
+      return path.count >= base.count && Array(path.prefix(base.count)) == base
+    }
+  }
 
   func links() -> [DocsFinding] {
     var findings: [DocsFinding] = []
@@ -363,7 +312,9 @@ public struct DocsChecker: Sendable {
         let (path, anchor) = Self.split(link.target)
         var target: Article? = article
         if !path.isEmpty {
-          let url = folder.appendingPathComponent(path).standardizedFileURL
+          let url = folder.appendingPathComponent(Self.decoded(path)).standardizedFileURL
+          // A link that leaves every link root cannot be resolved here: not reported.
+          guard isResolvable(url) else { continue }
           guard FileManager.default.fileExists(atPath: url.path) else {
             findings.append(
               finding(
@@ -383,7 +334,9 @@ public struct DocsChecker: Sendable {
         }
       }
       for image in article.images where Self.isRelative(image.target) {
-        let url = folder.appendingPathComponent(Self.split(image.target).path).standardizedFileURL
+        let url = folder.appendingPathComponent(Self.decoded(Self.split(image.target).path))
+          .standardizedFileURL
+        guard isResolvable(url) else { continue }
         if !FileManager.default.fileExists(atPath: url.path) {
           findings.append(
             finding(
@@ -395,11 +348,14 @@ public struct DocsChecker: Sendable {
     return findings
   }
 
+  /// A path with its percent escapes (`%20`) decoded.
+  static func decoded(_ path: String) -> String { path.removingPercentEncoding ?? path }
+
+  /// A link within the content: not a URL with a scheme (`https:`, `mailto:`, DocFX's `xref:`),
+  /// not site-rooted.
   static func isRelative(_ target: String) -> Bool {
-    let lowered = target.lowercased()
-    return
-      !(lowered.contains("://") || lowered.hasPrefix("mailto:") || lowered.hasPrefix("tel:")
-      || lowered.hasPrefix("/") || lowered.hasPrefix("data:"))
+    if target.hasPrefix("/") || target.hasPrefix("#") && target.count == 1 { return false }
+    return target.firstMatch(of: /^[A-Za-z][A-Za-z0-9+.-]*:/) == nil
   }
 
   static func split(_ target: String) -> (path: String, anchor: String?) {
@@ -427,25 +383,27 @@ public struct DocsChecker: Sendable {
             fix: "set translates to the uid of the English source"))
         continue
       }
-      if source.language != Language.en.rawValue {
+      if !isSource(source) {
         findings.append(
           finding(
             .frontMatter, article.path, matter.lines["translates"],
-            "translates names \(sourceUID), which is not English",
-            fix: "translate from the English article"))
+            "translates names \(sourceUID), which is not in the source language \(configuration.sourceLanguage)",
+            fix: "translate from the \(configuration.sourceLanguage) article"))
       }
       if let day = matter.day, let sourceDay = source.frontMatter.day, day < sourceDay {
         findings.append(
           finding(
             .frontMatter, article.path, matter.lines["date"],
             "possibly stale: dated \(matter.date), but the source \(source.path) is dated \(source.frontMatter.date)",
-            fix: "bring the translation up to date, then copy the source's date and version"))
+            fix: "bring the translation up to date, then copy the source's date and version", level: .warning)
+        )
       } else if Self.compareVersions(matter.version, source.frontMatter.version) < 0 {
         findings.append(
           finding(
             .frontMatter, article.path, matter.lines["version"],
             "possibly stale: version \(matter.version), but the source \(source.path) is version \(source.frontMatter.version)",
-            fix: "bring the translation up to date, then copy the source's date and version"))
+            fix: "bring the translation up to date, then copy the source's date and version", level: .warning)
+        )
       }
     }
     return findings
@@ -495,7 +453,9 @@ public struct DocsChecker: Sendable {
     }
     // Only a full content tree is expected to prove every code.
     guard !english.isEmpty else { return findings }
-    for code in FlowCode.active.sorted() where code.isProducedByEngine && !covered.contains(code.id) {
+    let pending = library.rejectedCodeAnchors[Language.en.rawValue] ?? []
+    for code in FlowCode.active.sorted()
+    where code.isProducedByEngine && !covered.contains(code.id) && !pending.contains(code.id) {
       let place = english.first { $0.section(for: code) != nil }
       findings.append(
         finding(

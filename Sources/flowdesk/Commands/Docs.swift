@@ -1,84 +1,122 @@
 import ArgumentParser
 import Foundation
 import HelpContent
+import Localization
 
 struct Docs: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check the documentation.", subcommands: [Check.self])
 
+  /// How findings are written.
+  enum CheckFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, sarif, junit, github
+  }
+
   struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Find what is missing, stale, contradictory or broken in help content and catalogs.",
       discussion: """
-        Exits 0 when there are no findings, 1 when there are, 2 when the check could not run.
+        Exits 0 when there are no findings (or only notes), 1 when there are, 2 when the check could not run.
         Rules: \(DocsRule.allCases.map(\.rawValue).joined(separator: ", ")).
+        A \(DocsConfiguration.fileName) file at the content root chooses rules, source_language, termbase
+        and link_roots; flags override it.
         """)
 
     @OptionGroup var source: ContentOptions
 
-    @Option(help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(
+      help: "Output format: text, json, sarif (SARIF 2.1.0), junit (JUnit XML) or github (workflow commands)."
+    )
+    var format: CheckFormat = .text
 
     @Option(name: .customLong("rule"), help: "Run only this rule (repeatable).")
     var rules: [String] = []
 
-    struct Report: Encodable {
-      struct Finding: Encodable {
-        let file: String
-        let line: Int?
-        let rule: String
-        let message: String
-        let fix: String
-      }
-      let findings: [Finding]
-      let articles: Int
-      let rules: [String]
+    @Option(help: "The language translations are compared with (default: en, or the configuration's).")
+    var sourceLanguage: String?
+
+    @Option(
+      help: "A TBX termbase of the status terms (default: the catalogs' labels, or the configuration's).")
+    var termbase: String?
+
+    @Option(
+      name: .customLong("link-root"),
+      help: "A folder outside the content in which links are checked too (repeatable).")
+    var linkRoots: [String] = []
+
+    @Option(help: "A configuration file (default: \(DocsConfiguration.fileName) in the content folder).")
+    var config: String?
+
+    func fail(_ message: String) -> ExitCode {
+      printError("error: \(message)")
+      return ExitCode(2)
     }
 
     func run() throws {
-      var selected = Set(DocsRule.allCases)
-      if !rules.isEmpty {
-        selected = []
-        for name in rules {
-          guard let rule = DocsRule(rawValue: name) else {
-            printError(
-              "error: unknown rule \(name); rules: \(DocsRule.allCases.map(\.rawValue).joined(separator: ", "))"
-            )
-            throw ExitCode(2)
-          }
-          selected.insert(rule)
-        }
-      }
       let contentURL = source.contentURL
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: contentURL.path, isDirectory: &isDirectory),
         isDirectory.boolValue
       else {
-        printError("error: the content folder \(source.content ?? "content") does not exist")
-        throw ExitCode(2)
+        throw fail("the content folder \(source.content ?? "content") does not exist")
+      }
+      var configuration: DocsConfiguration
+      do {
+        if let config {
+          let url = URL(fileURLWithPath: config)
+          guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw fail("the configuration file \(config) cannot be read")
+          }
+          configuration = try DocsConfiguration.parse(text, contentRoot: contentURL, file: url)
+        } else {
+          configuration = try DocsConfiguration.load(contentRoot: contentURL)
+        }
+      } catch let failure as DocsConfiguration.Failure {
+        throw fail("\(failure)")
+      }
+      if !rules.isEmpty {
+        var selected: Set<DocsRule> = []
+        for name in rules {
+          guard let rule = DocsRule(rawValue: name) else {
+            throw fail(
+              "unknown rule \(name); rules: \(DocsRule.allCases.map(\.rawValue).joined(separator: ", "))")
+          }
+          selected.insert(rule)
+        }
+        configuration.rules = selected
+      }
+      if let sourceLanguage {
+        guard LanguageTag(sourceLanguage) != nil else {
+          throw fail("\"\(sourceLanguage)\" is not a BCP 47 language tag")
+        }
+        configuration.sourceLanguage = sourceLanguage
+      }
+      if let termbase { configuration.termbase = URL(fileURLWithPath: termbase).standardizedFileURL }
+      if !linkRoots.isEmpty {
+        configuration.linkRoots = linkRoots.map { URL(fileURLWithPath: $0).standardizedFileURL }
+      }
+      var terms: Termbase?
+      if let url = configuration.termbase {
+        do {
+          terms = try TBX.read(url, displayName: termbase ?? url.lastPathComponent)
+        } catch {
+          throw fail("the termbase \(error)")
+        }
       }
       let checker = DocsChecker.load(
-        content: contentURL, locales: source.localesURL, contentName: source.content ?? "content")
-      let findings = checker.check(rules: selected)
+        content: contentURL, locales: source.localesURL, contentName: source.content ?? "content",
+        configuration: configuration, termbase: terms)
+      let findings = checker.check()
+      let report = DocsReport(
+        findings: findings, articles: checker.library.articles.count, rules: configuration.rules)
       switch format {
-      case .json:
-        try printJSON(
-          Report(
-            findings: findings.map {
-              Report.Finding(file: $0.file, line: $0.line, rule: $0.rule, message: $0.message, fix: $0.fix)
-            }, articles: checker.library.articles.count, rules: selected.map(\.rawValue).sorted()))
-      case .text:
-        for finding in findings {
-          let place = finding.line.map { "\(finding.file):\($0)" } ?? finding.file
-          print("\(place): [\(finding.rule)] \(finding.message)")
-          print("    fix: \(finding.fix)")
-        }
-        print(
-          findings.isEmpty
-            ? "docs check: no findings in \(checker.library.articles.count) articles"
-            : "docs check: \(findings.count) finding(s) in \(checker.library.articles.count) articles")
+      case .text: print(report.text())
+      case .json: print(try report.json())
+      case .sarif: print(try report.sarif())
+      case .junit: print(report.junit())
+      case .github: print(report.github())
       }
-      if !findings.isEmpty { throw ExitCode(1) }
+      if report.fails { throw ExitCode(1) }
     }
   }
 }

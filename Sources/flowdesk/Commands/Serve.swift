@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
       administrator token, one is generated on first start, stored in the data folder (mode 0600) and \
       printed once. FLOWDESK_HOST, FLOWDESK_PORT and FLOWDESK_DATA are read when the options are absent. \
       LOG_LEVEL sets the log level (info by default).
+      The help content and catalogs are reloaded on SIGHUP, on POST /v1/admin/reload, and with --watch \
+      when a file in them changes. An edit with blocking findings (front matter, catalogs, coverage) is \
+      refused, logged with its findings, and the content loaded before keeps being served.
       """)
 
   @Option(help: "The address to listen on (default 127.0.0.1, or FLOWDESK_HOST).")
@@ -28,6 +31,9 @@ struct Serve: AsyncParsableCommand {
   var data: String?
 
   @OptionGroup var source: ContentOptions
+
+  @Flag(help: "Reload the content and locales folders when a file in them changes.")
+  var watch = false
 
   func run() async throws {
     let environment = ProcessInfo.processInfo.environment
@@ -45,6 +51,10 @@ struct Serve: AsyncParsableCommand {
       let flowHost = try FlowHost(store: store, clock: SystemClock(), logger: logger)
       let help = try HelpService(content: source.contentURL, locales: source.localesURL)
       for problem in help.problems { logger.warning("help content: \(problem)") }
+      for finding in help.blockingFindings where !help.problems.contains(finding) {
+        logger.warning("help content: \(finding)")
+      }
+      let content = LiveContent(help, logger: logger)
       let (token, generated) = try ServiceStartup.administratorToken(
         environment: environment, data: directory)
       if generated {
@@ -55,10 +65,11 @@ struct Serve: AsyncParsableCommand {
       }
       let tokens = AccessTokens(administrator: token, reader: environment["FLOWDESK_READER_TOKEN"])
       let parts = ServiceParts(
-        host: flowHost, help: help, tokens: tokens, metrics: FlowdeskMetrics(registry: registry))
-      let app = FlowdeskApplication.application(parts, host: host, port: port, logger: logger)
-      // SIGHUP's default action ends the process; a service must not stop silently on it.
-      let hangUp = Self.logHangUps(logger)
+        host: flowHost, content: content, tokens: tokens, metrics: FlowdeskMetrics(registry: registry))
+      let app = FlowdeskApplication.application(
+        parts, host: host, port: port, logger: logger, watchContent: watch)
+      // SIGHUP's default action ends the process; here it reloads the content instead.
+      let hangUp = Self.reloadOnHangUp(content, logger)
       defer { hangUp.cancel() }
       try await app.runService()
       // The data folder's lock is held until the service has stopped.
@@ -69,12 +80,14 @@ struct Serve: AsyncParsableCommand {
     }
   }
 
-  /// Ignores SIGHUP's default action (ending the process) and logs each one instead.
-  static func logHangUps(_ logger: Logger) -> any DispatchSourceSignal {
+  /// Ignores SIGHUP's default action (ending the process) and reloads the content on each
+  /// one instead. Reloads run one at a time; the outcome is logged by the reload.
+  static func reloadOnHangUp(_ content: LiveContent, _ logger: Logger) -> any DispatchSourceSignal {
     signal(SIGHUP, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
     source.setEventHandler {
-      logger.notice("received SIGHUP: the service keeps running with the content it loaded at start")
+      logger.info("received SIGHUP: reloading the help content")
+      Task { await content.reload(trigger: "SIGHUP") }
     }
     source.resume()
     return source

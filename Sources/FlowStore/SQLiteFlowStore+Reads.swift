@@ -1,0 +1,210 @@
+import FlowEngine
+import Foundation
+internal import GRDB
+
+/// The reads an engine makes of participants and contacts, in the caller's transaction.
+extension SQLiteFlowStore {
+  static func participant(_ db: Database, _ contactId: String, in flowId: String) throws -> Participant? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ? AND contact_id = ?"),
+      arguments: [flowId, contactId]
+    ).map { try Self.participant(from: $0, decoder: JSONDecoder()) }
+  }
+
+  static func participants(_ db: Database, in flowId: String) throws -> [Participant] {
+    let decoder = JSONDecoder()
+    return try Row.fetchAll(
+      db, sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?", arguments: [flowId]
+    ).map {
+      try Self.participant(from: $0, decoder: decoder)
+    }
+  }
+
+  /// No index serves this order: one would be rewritten by every participant's commit, the
+  /// hot path, to speed up a listing. SQLite scans the flow's rows and keeps the top
+  /// `offset + limit` in its sorter, so memory follows the page, not the flow.
+  static func participants(_ db: Database, in flowId: String, limit: Int, offset: Int) throws -> [Participant]
+  {
+    let decoder = JSONDecoder()
+    return try Row.fetchAll(
+      db.cachedStatement(
+        sql: """
+          SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ?
+          ORDER BY enrolled_at, contact_id LIMIT ? OFFSET ?
+          """), arguments: [flowId, limit, offset]
+    ).map { try Self.participant(from: $0, decoder: decoder) }
+  }
+
+  static func dueParticipants(_ db: Database, in flowId: String, at now: Date, limit: Int) throws -> [(
+    Participant, Contact?
+  )] {
+    let decoder = JSONDecoder()
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(sql: Self.dueSQL), arguments: [flowId, now.timeIntervalSince1970, limit])
+    var due: [(Participant, Contact?)] = []
+    while let row = try rows.next() {
+      let participant = try Self.participant(from: row, decoder: decoder)
+      let hasContact = !row.hasNull(atIndex: Self.participantColumnCount)
+      due.append(
+        (
+          participant,
+          hasContact ? try Self.contact(from: row, at: Self.participantColumnCount, decoder: decoder) : nil
+        ))
+    }
+    return due
+  }
+
+  /// Due participants of a flow with their contacts, in schedule order: `participantColumns`,
+  /// then `contactColumns`.
+  static let dueSQL: String = {
+    func qualified(_ columns: String, _ table: String) -> [String] {
+      columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+    }
+    return """
+      SELECT \((qualified(participantColumns, "p") + qualified(contactColumns, "c")).joined(separator: ", "))
+      FROM participants p LEFT JOIN contacts c ON c.id = p.contact_id
+      WHERE p.flow_id = ? AND p.status = 'active' AND p.due IS NOT NULL AND p.due <= ?
+      ORDER BY p.due, p.schedule_token LIMIT ?
+      """
+  }()
+
+  static func holders(_ db: Database, of addresses: [String], in flowId: String) throws -> [String: String] {
+    guard !addresses.isEmpty else { return [:] }
+    var holders: [String: String] = [:]
+    for (chunk, marks) in Self.chunks(addresses) {
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(
+          sql: """
+            SELECT email_claim, contact_id FROM participants
+            WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
+            """), arguments: StatementArguments([flowId] + chunk))
+      while let row = try rows.next() { holders[row[0]] = row[1] }
+    }
+    return holders
+  }
+
+  /// Values for an `IN (...)` list, in chunks under SQLite's limit on bound parameters, each
+  /// with its placeholders.
+  static func chunks(_ values: [String]) -> [(values: [String], marks: String)] {
+    stride(from: 0, to: values.count, by: 500).map { start in
+      let chunk = Array(values[start..<min(start + 500, values.count)])
+      return (chunk, Array(repeating: "?", count: chunk.count).joined(separator: ", "))
+    }
+  }
+
+  static func dueCount(_ db: Database, in flowId: String, at now: Date, limit: Int) throws -> Int {
+    try Int.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT count(*) FROM (SELECT 1 FROM participants
+            WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL AND due <= ? LIMIT ?)
+          """), arguments: [flowId, now.timeIntervalSince1970, limit]) ?? 0
+  }
+
+  static func nextDue(_ db: Database, in flowId: String) throws -> Date? {
+    try Double.fetchOne(
+      db,
+      sql: "SELECT min(due) FROM participants WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL",
+      arguments: [flowId]
+    ).map(Date.init(timeIntervalSince1970:))
+  }
+
+  static func participantCounts(_ db: Database, in flowId: String) throws -> [ParticipantStatus: Int] {
+    var counts: [ParticipantStatus: Int] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT status, count(*) FROM participants WHERE flow_id = ? GROUP BY status",
+      arguments: [flowId])
+    {
+      if let status = ParticipantStatus(rawValue: row[0]) { counts[status] = row[1] }
+    }
+    return counts
+  }
+
+  static func contacts(_ db: Database, _ ids: [String]) throws -> [Contact] {
+    guard !ids.isEmpty else { return [] }
+    let decoder = JSONDecoder()
+    var found: [Contact] = []
+    for (chunk, marks) in Self.chunks(ids) {
+      found += try Row.fetchAll(
+        db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
+        arguments: StatementArguments(chunk)
+      ).map { try Self.contact(from: $0, decoder: decoder) }
+    }
+    return found
+  }
+}
+
+/// One transaction on the SQLite store: the engine reads through it while an operation runs,
+/// and the operation's changes are committed in it. Valid only inside the store's `read` or
+/// `write` call that made it.
+final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
+  let db: Database
+  let store: SQLiteFlowStore
+  private var failure: (any Error)?
+
+  init(_ db: Database, store: SQLiteFlowStore) {
+    self.db = db
+    self.store = store
+  }
+
+  /// A read the engine cannot see fail: the first failure is kept, and the host fails the
+  /// whole transaction on it, so the fallback value is never committed.
+  private func guarded<T>(_ fallback: T, _ body: () throws -> T) -> T {
+    do {
+      return try body()
+    } catch {
+      if failure == nil { failure = SQLiteFlowStore.storeError(error, path: store.path) }
+      return fallback
+    }
+  }
+
+  func takeReadFailure() -> (any Error)? {
+    defer { failure = nil }
+    return failure
+  }
+
+  func loadFlows(historySince: Date?) throws -> EngineSnapshot {
+    try SQLiteFlowStore.readFlows(db, historySince: historySince)
+  }
+
+  func commit(_ changes: EngineChanges) throws {
+    try store.write(changes, in: db)
+  }
+
+  func participant(_ contactId: String, in flowId: String) -> Participant? {
+    guarded(nil) { try SQLiteFlowStore.participant(db, contactId, in: flowId) }
+  }
+
+  func participants(in flowId: String) -> [Participant] {
+    guarded([]) { try SQLiteFlowStore.participants(db, in: flowId) }
+  }
+
+  func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
+    guarded([]) { try SQLiteFlowStore.participants(db, in: flowId, limit: limit, offset: offset) }
+  }
+
+  func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
+    guarded([]) { try SQLiteFlowStore.dueParticipants(db, in: flowId, at: now, limit: limit) }
+  }
+
+  func holders(of addresses: [String], in flowId: String) -> [String: String] {
+    guarded([:]) { try SQLiteFlowStore.holders(db, of: addresses, in: flowId) }
+  }
+
+  func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
+    guarded(0) { try SQLiteFlowStore.dueCount(db, in: flowId, at: now, limit: limit) }
+  }
+
+  func nextDue(in flowId: String) -> Date? {
+    guarded(nil) { try SQLiteFlowStore.nextDue(db, in: flowId) }
+  }
+
+  func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
+    guarded([:]) { try SQLiteFlowStore.participantCounts(db, in: flowId) }
+  }
+
+  func contacts(_ ids: [String]) -> [Contact] {
+    guarded([]) { try SQLiteFlowStore.contacts(db, ids) }
+  }
+}

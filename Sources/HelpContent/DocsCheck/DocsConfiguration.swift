@@ -1,0 +1,134 @@
+import Foundation
+import Localization
+import Yams
+
+/// What `flowdesk docs check` runs, read from `.flowdesk-docs.yml` at the content root and
+/// overridden by flags:
+///
+/// ```yaml
+/// rules: [front-matter, links, labels, parity, terminology]
+/// source_language: en
+/// termbase: terms/status.tbx     # relative to the content root
+/// link_roots: [..]               # folders outside the content root that links may reach
+/// ```
+///
+/// Without a file, every rule runs, English is the source and the catalogs' labels are the
+/// termbase.
+public struct DocsConfiguration: Sendable, Hashable {
+  public static let fileName = ".flowdesk-docs.yml"
+
+  public var rules: Set<DocsRule>
+  public var sourceLanguage: String
+  /// A TBX file; nil means Flowdesk's own termbase (the catalogs' labels).
+  public var termbase: URL?
+  /// Folders, besides the content root, inside which a link's target is checked. A link that
+  /// leaves all of them cannot be resolved, and is not reported.
+  public var linkRoots: [URL]
+  /// The file the configuration was read from, if any.
+  public var file: URL?
+
+  public init(
+    rules: Set<DocsRule> = Set(DocsRule.allCases), sourceLanguage: String = "en", termbase: URL? = nil,
+    linkRoots: [URL] = [], file: URL? = nil
+  ) {
+    self.rules = rules
+    self.sourceLanguage = sourceLanguage
+    self.termbase = termbase
+    self.linkRoots = linkRoots
+    self.file = file
+  }
+
+  /// A problem with the configuration file: the check cannot run as asked.
+  public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var reason: String
+
+    public var description: String {
+      if let line { return "\(file):\(line): \(reason)" }
+      return "\(file): \(reason)"
+    }
+  }
+
+  /// Reads `.flowdesk-docs.yml` from a content root; the defaults when there is none.
+  public static func load(contentRoot: URL) throws(Failure) -> DocsConfiguration {
+    let url = contentRoot.appendingPathComponent(fileName)
+    guard FileManager.default.fileExists(atPath: url.path) else { return DocsConfiguration() }
+    let text: String
+    do {
+      text = try String(contentsOf: url, encoding: .utf8)
+    } catch {
+      throw Failure(file: fileName, line: nil, reason: "cannot be read as UTF-8 text")
+    }
+    return try parse(text, contentRoot: contentRoot, file: url)
+  }
+
+  public static func parse(_ text: String, contentRoot: URL, file: URL? = nil) throws(Failure)
+    -> DocsConfiguration
+  {
+    let name = file?.lastPathComponent ?? fileName
+    let node: Node?
+    do {
+      node = try Yams.compose(yaml: text)
+    } catch {
+      throw Failure(file: name, line: nil, reason: "is not valid YAML: \(error)")
+    }
+    var configuration = DocsConfiguration(file: file)
+    guard let node else { return configuration }
+    guard let mapping = node.mapping else {
+      throw Failure(file: name, line: 1, reason: "is not a mapping of keys to values")
+    }
+    for (key, value) in mapping {
+      let line = key.mark.map { $0.line + 1 }
+      func strings() throws(Failure) -> [String] {
+        if let sequence = value.sequence {
+          var result: [String] = []
+          for item in sequence {
+            guard let string = item.scalar?.string else {
+              throw Failure(file: name, line: line, reason: "\(key.string ?? "") must list text values")
+            }
+            result.append(string)
+          }
+          return result
+        }
+        if let scalar = value.scalar { return [scalar.string] }
+        throw Failure(file: name, line: line, reason: "\(key.string ?? "") must be text or a list")
+      }
+      switch key.string ?? "" {
+      case "rules":
+        var rules: Set<DocsRule> = []
+        for rule in try strings() {
+          guard let parsed = DocsRule(rawValue: rule) else {
+            throw Failure(
+              file: name, line: line,
+              reason:
+                "unknown rule \(rule); rules: \(DocsRule.allCases.map(\.rawValue).joined(separator: ", "))")
+          }
+          rules.insert(parsed)
+        }
+        configuration.rules = rules
+      case "source_language":
+        guard let tag = try strings().first, LanguageTag(tag) != nil else {
+          throw Failure(file: name, line: line, reason: "source_language must be a BCP 47 language tag")
+        }
+        configuration.sourceLanguage = tag
+      case "termbase":
+        guard let path = try strings().first else { continue }
+        configuration.termbase = resolve(path, against: contentRoot)
+      case "link_roots":
+        configuration.linkRoots = try strings().map { resolve($0, against: contentRoot) }
+      default:
+        throw Failure(
+          file: name, line: line,
+          reason: "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots")
+      }
+    }
+    return configuration
+  }
+
+  static func resolve(_ path: String, against root: URL) -> URL {
+    path.hasPrefix("/")
+      ? URL(fileURLWithPath: path).standardizedFileURL
+      : root.appendingPathComponent(path).standardizedFileURL
+  }
+}
