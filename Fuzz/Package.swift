@@ -36,6 +36,10 @@ let package = Package(
     .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", "StrictJSON"]),
     .executableTarget(name: "fuzz-merge-patch", dependencies: ["FuzzSupport", "StrictJSON"]),
     .executableTarget(
+      name: "fuzz-tbx",
+      dependencies: ["FuzzSupport", .product(name: "Localization", package: "Flowdesk")]
+    ),
+    .executableTarget(
       name: "fuzz-sanitizer",
       dependencies: ["FuzzSupport", .product(name: "HelpContent", package: "Flowdesk")]
     ),

@@ -9,7 +9,7 @@
 # executions (stat::number_of_executed_units) and the coverage (cov:, ft:).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-all=(language json merge-patch definition sanitizer xliff article)
+all=(language json merge-patch definition sanitizer xliff tbx article)
 options=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do options+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
