@@ -63,10 +63,18 @@ enum MarkdownGuard {
         settle()
         continue
       }
+      // Code spans: backticks in pairs on the line. A backtick left without a partner is
+      // text to Ink, and so are the brackets after it.
+      let backticks = line.indices.filter { line[$0] == "`" }
+      let lastPaired = backticks.count - backticks.count % 2
       var inCode = false
       var afterBackslash = false
+      var backtick = 0
       for (index, character) in line.enumerated() {
-        if character == "`" { inCode.toggle() }
+        if character == "`" {
+          if backtick < lastPaired { inCode.toggle() }
+          backtick += 1
+        }
         if !inCode, !afterBackslash, character == "[" || character == "]" {
           paragraph.append(Bracket(line: number, index: index, opens: character == "["))
         }

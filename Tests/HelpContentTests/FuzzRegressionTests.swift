@@ -26,6 +26,20 @@ struct FuzzRegressionTests {
     #expect(article.links.map(\.target) == ["flow-edit.md"], "a link after them still works")
   }
 
+  /// fuzz-article, after the first fix: the guard took everything after a backtick for a code
+  /// span and left those brackets alone, but a backtick without a partner is text to Ink,
+  /// which then tried the brackets after it (the run stopped on this input).
+  @Test(.timeLimit(.minutes(1)))
+  func bracketsAfterAnUnpairedBacktickLoadInBoundedTime() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "unpaired-backtick-before-brackets.md")
+      .write(to: folder.appendingPathComponent("backtick.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains("`" + String(repeating: "[", count: 30)))
+  }
+
   /// fuzz-sanitizer: a combining mark after the colon (`java:\u{747}...`) made one character
   /// of the two, so the search for the colon by character missed it and the URL passed as
   /// relative; browsers read code points and see the scheme.
