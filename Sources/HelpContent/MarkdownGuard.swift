@@ -1,4 +1,4 @@
-/// Keeps markdown within what Ink can parse in bounded time and stack.
+/// Keeps markdown within what Ink can parse in bounded time, memory and stack.
 ///
 /// Ink reads every `[` as the start of a link, recursing into the link text and rewinding
 /// when no `]` with a target follows; unclosed brackets nested inside each other make that
@@ -13,6 +13,51 @@ enum MarkdownGuard {
     var line: Int
     var index: Int
     var opens: Bool
+  }
+
+  /// Markdown that Ink renders in bounded time: brackets bounded (below), and no `<p` that
+  /// Ink cannot read as a tag.
+  static func bounded(_ markdown: String) -> String {
+    boundingLinkNesting(escapingUnclosedParagraphTags(markdown))
+  }
+
+  /// Ink ends a paragraph before `<p` (or `<P`, `<pre`...) and reads an HTML block there;
+  /// with no `>` anywhere after it that read fails, the paragraph it falls back to is empty,
+  /// and Ink loops forever, appending empty paragraphs until memory runs out. Such a `<`
+  /// (outside fenced code) is written `&lt;`, which renders as the same text.
+  static func escapingUnclosedParagraphTags(_ markdown: String) -> String {
+    let utf8 = Array(markdown.utf8)
+    let lastClose = utf8.lastIndex(of: UInt8(ascii: ">")) ?? -1
+    var positions: [Int] = []
+    var index = lastClose + 1
+    while index + 1 < utf8.count {
+      if utf8[index] == UInt8(ascii: "<"), utf8[index + 1] | 0x20 == UInt8(ascii: "p") {
+        positions.append(index)
+      }
+      index += 1
+    }
+    guard !positions.isEmpty else { return markdown }
+    var output = [UInt8]()
+    output.reserveCapacity(utf8.count + positions.count * 3)
+    var inFence = false
+    var lineStart = true
+    var next = 0
+    for (offset, byte) in utf8.enumerated() {
+      if lineStart {
+        let rest = utf8[offset...].drop { $0 == UInt8(ascii: " ") }
+        if rest.starts(with: Array("```".utf8)) || rest.starts(with: Array("~~~".utf8)) { inFence.toggle() }
+      }
+      lineStart = byte == UInt8(ascii: "\n")
+      if next < positions.count, positions[next] == offset {
+        next += 1
+        if !inFence {
+          output += Array("&lt;".utf8)
+          continue
+        }
+      }
+      output.append(byte)
+    }
+    return String(decoding: output, as: UTF8.self)
   }
 
   static func boundingLinkNesting(_ markdown: String) -> String {

@@ -40,6 +40,19 @@ struct FuzzRegressionTests {
     #expect(article.html.contains("`" + String(repeating: "[", count: 30)))
   }
 
+  /// fuzz-article: Ink ends a paragraph before `<p`; when no `>` follows, its HTML read fails,
+  /// the paragraph it falls back to is empty, and it loops forever appending empty
+  /// paragraphs (the run stopped when memory passed 2 GB). Such a `<` is now `&lt;`.
+  @Test(.timeLimit(.minutes(1)))
+  func aParagraphTagWithoutItsEndDoesNotLoop() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "unclosed-p-tag-loops.md").write(to: folder.appendingPathComponent("p.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains("&lt;P"), "the text stays: \(article.html)")
+  }
+
   /// fuzz-sanitizer: a combining mark after the colon (`java:\u{747}...`) made one character
   /// of the two, so the search for the colon by character missed it and the URL passed as
   /// relative; browsers read code points and see the scheme.
