@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI: builds the libFuzzer targets (Fuzz/, AddressSanitizer) and runs each one for a bounded
 # time from its committed corpus; a crash fails the step. FUZZ_SECONDS sets the time per target
-# (default 25 s, seven targets: about three minutes after a build of about four).
+# (default 25 s; eight targets: under four minutes, after a first build of about four).
 set -euo pipefail
 cd "$(dirname "$0")/../Fuzz"
 seconds="${FUZZ_SECONDS:-25}"
