@@ -104,6 +104,7 @@ let package = Package(
       // The DocFX corpus is read where it is in the repository (Paths.docfxCorpus).
       exclude: ["Resources"]
     ),
+    .testTarget(name: "EnginePropertyTests", dependencies: ["FlowEngine", "HelpContent", "TestSupport"]),
     .executableTarget(
       name: "flowdesk-crash-worker",
       dependencies: ["FlowStore"],

@@ -11,7 +11,7 @@ enum ArticleParser {
   ) -> (Article?, [ContentProblem]) {
     let (matter, body, bodyLine, problems) = FrontMatter.parse(text, file: path)
     guard let matter else { return (nil, problems) }
-    let html = MarkdownParser().html(from: body)
+    let html = MarkdownParser().html(from: MarkdownGuard.bounded(body))
     let markdownLines = lines(of: body)
     let headingLines = atxHeadingLines(markdownLines).map { $0 + bodyLine }
     var sections: [Section] = []

@@ -87,15 +87,18 @@ public enum HTMLSanitizer {
     let cleaned = value.unicodeScalars.filter {
       !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 0x20 && $0.value != 0x7F
     }
-    let lowered = String(String.UnicodeScalarView(cleaned)).lowercased()
-      .replacingOccurrences(of: "\\", with: "/")
-    if lowered.hasPrefix("//") { return false }
+    // Code points, not characters: a combining mark after the colon (`java:\u{301}`) makes
+    // one character of the two, and would hide the colon from a search by character.
+    let lowered = Array(
+      String(String.UnicodeScalarView(cleaned)).lowercased().replacingOccurrences(of: "\\", with: "/")
+        .unicodeScalars)
+    if lowered.starts(with: ["/", "/"]) { return false }
     guard let colon = lowered.firstIndex(of: ":") else { return true }
     if let slash = lowered.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), slash < colon {
       return true
     }
-    let scheme = lowered[..<colon]
-    return ["http", "https", "mailto"].contains(String(scheme))
+    let scheme = String(String.UnicodeScalarView(lowered[..<colon]))
+    return ["http", "https", "mailto"].contains(scheme)
   }
 
   /// Escapes text for HTML element content and attribute values.

@@ -1,0 +1,1 @@
+../../../Sources/FlowdeskServer/JSON/StrictJSON.swift

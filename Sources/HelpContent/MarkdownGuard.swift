@@ -1,0 +1,147 @@
+/// Keeps markdown within what Ink can parse in bounded time, memory and stack.
+///
+/// Ink reads every `[` as the start of a link, recursing into the link text and rewinding
+/// when no `]` with a target follows; unclosed brackets nested inside each other make that
+/// exponential (18 of them took seconds, 22 over a minute) and deep ones overflow the stack.
+/// So, paragraph by paragraph, a `[` that no `]` closes (it can never start a link) and one
+/// nested deeper than `maximumLinkNesting` are escaped (`\[`), which Ink renders as a literal
+/// `[`. Nothing inside code spans or fenced code blocks is touched.
+enum MarkdownGuard {
+  static let maximumLinkNesting = 4
+
+  private struct Bracket {
+    var line: Int
+    var index: Int
+    var opens: Bool
+  }
+
+  /// Markdown that Ink renders in bounded time: brackets bounded (below), and no `<p` that
+  /// Ink cannot read as a tag.
+  static func bounded(_ markdown: String) -> String {
+    boundingLinkNesting(escapingUnclosedParagraphTags(markdown))
+  }
+
+  /// Ink ends a paragraph before `<p` (or `<P`, `<pre`...) and reads an HTML block there;
+  /// with no `>` anywhere after it that read fails, the paragraph it falls back to is empty,
+  /// and Ink loops forever, appending empty paragraphs until memory runs out. Such a `<`
+  /// (outside fenced code) is written `&lt;`, which renders as the same text.
+  static func escapingUnclosedParagraphTags(_ markdown: String) -> String {
+    let utf8 = Array(markdown.utf8)
+    let lastClose = utf8.lastIndex(of: UInt8(ascii: ">")) ?? -1
+    var positions: [Int] = []
+    var index = lastClose + 1
+    while index + 1 < utf8.count {
+      if utf8[index] == UInt8(ascii: "<"), utf8[index + 1] | 0x20 == UInt8(ascii: "p") {
+        positions.append(index)
+      }
+      index += 1
+    }
+    guard !positions.isEmpty else { return markdown }
+    var output = [UInt8]()
+    output.reserveCapacity(utf8.count + positions.count * 3)
+    var inFence = false
+    var lineStart = true
+    var next = 0
+    for (offset, byte) in utf8.enumerated() {
+      if lineStart {
+        let rest = utf8[offset...].drop { $0 == UInt8(ascii: " ") }
+        if rest.starts(with: Array("```".utf8)) || rest.starts(with: Array("~~~".utf8)) { inFence.toggle() }
+      }
+      lineStart = byte == UInt8(ascii: "\n")
+      if next < positions.count, positions[next] == offset {
+        next += 1
+        if !inFence {
+          output += Array("&lt;".utf8)
+          continue
+        }
+      }
+      output.append(byte)
+    }
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  static func boundingLinkNesting(_ markdown: String) -> String {
+    guard markdown.utf8.contains(UInt8(ascii: "[")) else { return markdown }
+    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+    var escaped: [Int: Set<Int>] = [:]
+    var paragraph: [Bracket] = []
+
+    func settle() {
+      // Pair the brackets; a `[` left open can never start a link.
+      var partner = [Int?](repeating: nil, count: paragraph.count)
+      var open: [Int] = []
+      for (position, bracket) in paragraph.enumerated() {
+        if bracket.opens {
+          open.append(position)
+        } else if let opener = open.popLast() {
+          partner[opener] = position
+          partner[position] = opener
+        }
+      }
+      // Among the pairs, the ones nested too deep.
+      var depth = 0
+      for (position, bracket) in paragraph.enumerated() {
+        guard partner[position] != nil else {
+          if bracket.opens { escaped[bracket.line, default: []].insert(bracket.index) }
+          continue
+        }
+        if bracket.opens {
+          depth += 1
+          if depth > maximumLinkNesting { escaped[bracket.line, default: []].insert(bracket.index) }
+        } else {
+          depth -= 1
+        }
+      }
+      paragraph.removeAll()
+    }
+
+    var inFence = false
+    for (number, line) in lines.enumerated() {
+      let trimmed = line.drop { $0 == " " }
+      if trimmed.starts(with: ["`", "`", "`"]) || trimmed.starts(with: ["~", "~", "~"]) {
+        settle()
+        inFence.toggle()
+        continue
+      }
+      if inFence { continue }
+      if trimmed.allSatisfy(\.isWhitespace) {
+        settle()
+        continue
+      }
+      // Code spans: backticks in pairs on the line. A backtick left without a partner is
+      // text to Ink, and so are the brackets after it.
+      let backticks = line.indices.filter { line[$0] == "`" }
+      let lastPaired = backticks.count - backticks.count % 2
+      var inCode = false
+      var afterBackslash = false
+      var backtick = 0
+      for (index, character) in line.enumerated() {
+        if character == "`" {
+          if backtick < lastPaired { inCode.toggle() }
+          backtick += 1
+        }
+        if !inCode, !afterBackslash, character == "[" || character == "]" {
+          paragraph.append(Bracket(line: number, index: index, opens: character == "["))
+        }
+        afterBackslash = character == "\\" && !afterBackslash
+      }
+    }
+    settle()
+    guard !escaped.isEmpty else { return markdown }
+
+    var output = ""
+    output.reserveCapacity(markdown.utf8.count + escaped.count)
+    for (number, line) in lines.enumerated() {
+      if number > 0 { output += "\n" }
+      guard let positions = escaped[number] else {
+        output += String(line)
+        continue
+      }
+      for (index, character) in line.enumerated() {
+        if positions.contains(index) { output += "\\" }
+        output.append(character)
+      }
+    }
+    return output
+  }
+}

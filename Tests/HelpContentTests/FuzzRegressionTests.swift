@@ -1,0 +1,66 @@
+import Foundation
+import HelpContent
+import TestSupport
+import Testing
+
+/// Inputs the fuzz targets (Fuzz/) found, kept in Fuzz/Regressions/<target>/.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+  static func input(_ target: String, _ name: String) throws -> Data {
+    try Data(
+      contentsOf: Paths.packageRoot.appendingPathComponent("Fuzz/Regressions/\(target)/\(name)"))
+  }
+
+  /// fuzz-article: Ink tries every `[` as a link and rewinds, so unclosed brackets nested in
+  /// each other took exponential time (22 over a minute; 40 would never finish) and thousands
+  /// overflowed the stack. The loader now escapes brackets nested too deep.
+  @Test(.timeLimit(.minutes(1)))
+  func nestedUnclosedBracketsLoadInBoundedTime() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "nested-unclosed-brackets.md")
+      .write(to: folder.appendingPathComponent("brackets.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains(String(repeating: "[", count: 40)), "the brackets stay as text")
+    #expect(article.links.map(\.target) == ["flow-edit.md"], "a link after them still works")
+  }
+
+  /// fuzz-article, after the first fix: the guard took everything after a backtick for a code
+  /// span and left those brackets alone, but a backtick without a partner is text to Ink,
+  /// which then tried the brackets after it (the run stopped on this input).
+  @Test(.timeLimit(.minutes(1)))
+  func bracketsAfterAnUnpairedBacktickLoadInBoundedTime() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "unpaired-backtick-before-brackets.md")
+      .write(to: folder.appendingPathComponent("backtick.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains("`" + String(repeating: "[", count: 30)))
+  }
+
+  /// fuzz-article: Ink ends a paragraph before `<p`; when no `>` follows, its HTML read fails,
+  /// the paragraph it falls back to is empty, and it loops forever appending empty
+  /// paragraphs (the run stopped when memory passed 2 GB). Such a `<` is now `&lt;`.
+  @Test(.timeLimit(.minutes(1)))
+  func aParagraphTagWithoutItsEndDoesNotLoop() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "unclosed-p-tag-loops.md").write(to: folder.appendingPathComponent("p.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains("&lt;P"), "the text stays: \(article.html)")
+  }
+
+  /// fuzz-sanitizer: a combining mark after the colon (`java:\u{747}...`) made one character
+  /// of the two, so the search for the colon by character missed it and the URL passed as
+  /// relative; browsers read code points and see the scheme.
+  @Test func aCombiningMarkAfterTheColonDoesNotHideTheScheme() throws {
+    let html = String(decoding: try Self.input("sanitizer", "combining-mark-hides-colon.html"), as: UTF8.self)
+    #expect(!HTMLSanitizer.sanitize(html).contains("href"))
+    #expect(!HTMLSanitizer.isSafeURL("javascript:\u{301}alert(1)"))
+    #expect(!HTMLSanitizer.isSafeURL("//\u{301}evil.example"))
+    #expect(HTMLSanitizer.isSafeURL("flow-edit#caf\u{65}\u{301}"))
+  }
+}
