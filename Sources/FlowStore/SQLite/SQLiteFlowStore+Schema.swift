@@ -149,6 +149,27 @@ extension SQLiteFlowStore {
           CREATE INDEX audit_by_flow ON audit(flow_id, id);
           """)
     }
+    migrator.registerMigration("v8 delivery state of outbox messages") { db in
+      // A message is pending, delivered or dead. A worker claims due pending messages by
+      // leasing them (`claimed_until`): a lease that expires, because its worker died
+      // between sending and recording, makes the message claimable again, and it is sent
+      // again under the same webhook id.
+      try db.execute(
+        sql: """
+          ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+          ALTER TABLE outbox ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE outbox ADD COLUMN next_attempt_at REAL;
+          ALTER TABLE outbox ADD COLUMN claimed_until REAL;
+          ALTER TABLE outbox ADD COLUMN delivered_at REAL;
+          ALTER TABLE outbox ADD COLUMN last_error_code TEXT;
+          ALTER TABLE outbox ADD COLUMN last_error_parameters TEXT;
+          UPDATE outbox SET status = 'delivered', delivered_at = sent_at WHERE sent_at IS NOT NULL;
+          DROP INDEX outbox_pending;
+          CREATE INDEX outbox_due ON outbox(next_attempt_at, created_at) WHERE status = 'pending';
+          CREATE INDEX outbox_by_time ON outbox(created_at, idempotency_key);
+          CREATE INDEX outbox_by_flow ON outbox(flow_id, created_at, idempotency_key);
+          """)
+    }
     return migrator
   }
 }

@@ -192,7 +192,7 @@ extension SQLiteFlowStore {
       return try pool.read { db in
         let decoder = JSONDecoder()
         return try Row.fetchAll(
-          db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
+          db, sql: "SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, rowid LIMIT ?",
           arguments: [limit]
         ).map { try Self.message(from: $0, decoder: decoder) }
       }
@@ -204,7 +204,10 @@ extension SQLiteFlowStore {
   public func markSent(_ idempotencyKeys: [String], at time: Date) throws {
     do {
       try pool.write { db in
-        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ? WHERE idempotency_key = ?")
+        let statement = try db.cachedStatement(
+          sql:
+            "UPDATE outbox SET sent_at = ?1, delivered_at = ?1, status = 'delivered' WHERE idempotency_key = ?2"
+        )
         for key in idempotencyKeys { try statement.execute(arguments: [time.timeIntervalSince1970, key]) }
       }
     } catch {

@@ -36,6 +36,8 @@ enum APIRoutes {
     Route(method: .get, path: "/v1/flows/{id}/history"),
     Route(method: .get, path: "/v1/flows/{id}/audit"),
     Route(method: .get, path: "/v1/flow-errors"),
+    Route(method: .get, path: "/v1/outbox"),
+    Route(method: .post, path: "/v1/outbox/{id}/retry"),
     Route(method: .get, path: "/v1/content"),
     Route(method: .post, path: "/v1/admin/reload"),
     Route(method: .get, path: "/help"),

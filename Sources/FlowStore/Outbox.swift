@@ -1,0 +1,76 @@
+import FlowEngine
+import Foundation
+
+/// Where a message in the outbox stands.
+public enum DeliveryStatus: String, Sendable, Hashable, Codable, CaseIterable {
+  /// Not delivered yet: due now, or waiting for its next attempt.
+  case pending
+  /// The receiver answered 2xx.
+  case delivered
+  /// Not sent again on its own: the receiver refused it, or every attempt failed.
+  case dead
+}
+
+/// An outbox message with its delivery state.
+public struct OutboxEntry: Sendable, Hashable {
+  public var message: OutboxMessage
+  public var status: DeliveryStatus
+  /// Attempts made so far; a claim counts as one.
+  public var attempts: Int
+  public var nextAttemptAt: Date?
+  public var deliveredAt: Date?
+  /// The last failure, with the code that explains it.
+  public var lastError: CodedMessage?
+
+  public init(
+    message: OutboxMessage, status: DeliveryStatus, attempts: Int, nextAttemptAt: Date?, deliveredAt: Date?,
+    lastError: CodedMessage?
+  ) {
+    self.message = message
+    self.status = status
+    self.attempts = attempts
+    self.nextAttemptAt = nextAttemptAt
+    self.deliveredAt = deliveredAt
+    self.lastError = lastError
+  }
+}
+
+/// What one delivery attempt came to.
+public enum DeliveryOutcome: Sendable, Hashable {
+  case delivered(at: Date)
+  /// Failed; tried again from `at` on.
+  case retry(at: Date, CodedMessage)
+  /// Failed for good.
+  case dead(CodedMessage)
+}
+
+/// Where a page of the outbox ends: the last message's creation time and key.
+public struct OutboxCursor: Sendable, Hashable {
+  public var createdAt: Date
+  public var idempotencyKey: String
+
+  public init(createdAt: Date, idempotencyKey: String) {
+    self.createdAt = createdAt
+    self.idempotencyKey = idempotencyKey
+  }
+
+  /// The opaque form a client passes back: the message id and the time, in base64url.
+  public var token: String {
+    let text = "\(createdAt.timeIntervalSince1970.bitPattern)|\(idempotencyKey)"
+    return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+      .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+  }
+
+  public init?(token: String) {
+    guard token.count <= 4096 else { return nil }
+    var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+      let bar = text.firstIndex(of: "|"), let bits = UInt64(text[..<bar])
+    else { return nil }
+    let time = Double(bitPattern: bits)
+    guard time.isFinite else { return nil }
+    self.init(
+      createdAt: Date(timeIntervalSince1970: time), idempotencyKey: String(text[text.index(after: bar)...]))
+  }
+}
