@@ -56,3 +56,54 @@ extension FlowHost {
     return entry
   }
 }
+
+extension FlowHost {
+  /// Applies what a provider reported about a message, in one transaction: a hard bounce
+  /// blocks the contact's address (so the check before the next email step drops them out),
+  /// an unsubscribe removes the flow's subscription type, a complaint withdraws consent, and
+  /// an open or click is an action a wait-for-action step may be waiting for. The same event
+  /// twice changes nothing more. `FD1521` when the message is unknown, or not the contact's.
+  public func apply(_ event: DeliveryEvent) async throws -> DeliveryEventResult {
+    let clock = self.clock
+    return try await store.write { transaction in
+      let entry = try Self.entry(event.messageId, in: transaction)
+      let message = entry.message
+      if let contactId = event.contactId, contactId != message.contactId {
+        throw Refusal(.messageNotFound, ["message": event.messageId])
+      }
+      var engine = try Self.engine(transaction, clock: clock, history: false)
+      var result = DeliveryEventResult(contactId: message.contactId, changed: [], actions: [])
+      // An erased contact has nothing left to change.
+      guard var contact = engine.contact(message.contactId) else { return result }
+      switch event.kind {
+      case .bounced where event.bounce != .soft:
+        if !contact.emailBounced {
+          contact.emailBounced = true
+          result.changed.append("emailBounced")
+        }
+      case .complained:
+        if contact.consent {
+          contact.consent = false
+          result.changed.append("consent")
+        }
+      case .unsubscribed:
+        if let type = (try? engine.flow(message.flowId))?.definition.settings.subscriptionType,
+          contact.subscriptions.remove(type) != nil
+        {
+          result.changed.append("subscriptions")
+        }
+      case .opened, .clicked:
+        for action in event.actions(on: message.channel) {
+          engine.recordAction(action, by: message.contactId)
+          result.actions.append(action)
+        }
+      case .delivered, .bounced:
+        break
+      }
+      if !result.changed.isEmpty { engine.upsertContact(contact) }
+      if let failure = transaction.takeReadFailure() { throw failure }
+      try transaction.commit(engine.takeChanges())
+      return result
+    }
+  }
+}

@@ -74,3 +74,44 @@ public struct OutboxCursor: Sendable, Hashable {
       createdAt: Date(timeIntervalSince1970: time), idempotencyKey: String(text[text.index(after: bar)...]))
   }
 }
+
+/// What a delivery provider reports back about a message (`POST /v1/delivery-events`).
+public struct DeliveryEvent: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+    case delivered, bounced, complained, unsubscribed, opened, clicked
+  }
+
+  public enum Bounce: String, Sendable, Hashable, Codable, CaseIterable { case hard, soft }
+
+  public var kind: Kind
+  public var messageId: String
+  /// When given, it must be the message's contact.
+  public var contactId: String?
+  /// For `bounced`; a bounce without it counts as hard.
+  public var bounce: Bounce?
+
+  public init(kind: Kind, messageId: String, contactId: String? = nil, bounce: Bounce? = nil) {
+    self.kind = kind
+    self.messageId = messageId
+    self.contactId = contactId
+    self.bounce = bounce
+  }
+
+  /// The actions a wait-for-action step can wait for that this event performs: an open is
+  /// `emailOpened` (`smsOpened`), a click is `emailClicked`, and a click implies an open.
+  public func actions(on channel: OutboxMessage.Channel) -> [String] {
+    switch kind {
+    case .opened: ["\(channel.rawValue)Opened"]
+    case .clicked: ["\(channel.rawValue)Clicked", "\(channel.rawValue)Opened"]
+    default: []
+    }
+  }
+}
+
+/// What a delivery event changed: the contact fields and the actions it recorded. Empty when
+/// it changed nothing (the same event again, a soft bounce, a delivery report).
+public struct DeliveryEventResult: Sendable, Hashable {
+  public var contactId: String
+  public var changed: [String]
+  public var actions: [String]
+}

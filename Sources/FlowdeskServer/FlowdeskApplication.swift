@@ -55,6 +55,8 @@ public enum FlowdeskApplication {
     FlowsController(host: parts.host, content: parts.content, metrics: parts.metrics, tokens: parts.tokens)
       .addRoutes(to: router)
     OutboxController(host: parts.host, content: parts.content, tokens: parts.tokens).addRoutes(to: router)
+    DeliveryEventsController(host: parts.host, tokens: parts.tokens, secret: parts.delivery?.secret)
+      .addRoutes(to: router)
     ContentController(content: parts.content, tokens: parts.tokens).addRoutes(to: router)
     HelpCenterRoutes.register(on: router, content: parts.content)
     return router

@@ -38,6 +38,7 @@ enum APIRoutes {
     Route(method: .get, path: "/v1/flow-errors"),
     Route(method: .get, path: "/v1/outbox"),
     Route(method: .post, path: "/v1/outbox/{id}/retry"),
+    Route(method: .post, path: "/v1/delivery-events"),
     Route(method: .get, path: "/v1/content"),
     Route(method: .post, path: "/v1/admin/reload"),
     Route(method: .get, path: "/help"),
