@@ -33,7 +33,11 @@ let package = Package(
   targets: [
     .target(
       name: "FlowEngine",
-      dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+      dependencies: [
+        .product(name: "HeapModule", package: "swift-collections"),
+        // Message templates: parsed when a flow is saved, rendered when a step sends.
+        .product(name: "Mustache", package: "swift-mustache"),
+      ]
     ),
     .systemLibrary(
       name: "CLibXML2",

@@ -355,6 +355,60 @@ struct DeliveryTests {
     }
   }
 
+  @Test func theReceiverGetsTheContactsLanguageRenderedWithHTMLEscaped() async throws {
+    let fixture = try ServiceFixture()
+    defer { fixture.cleanUp() }
+    let json = #"""
+      {"name": "Content", "settings": {"emailFrom": "news@example.com", "emailReplyTo": "help@example.com",
+        "subscriptionType": "newsletter"}, "trigger": {"onlyOnce": false},
+       "steps": [{"id": "hello", "type": "sendEmail", "subject": "Hi {{contact.firstName}}",
+                  "text": "Plan {{contact.properties.plan}}", "html": "<p>Hi {{contact.firstName}}</p>",
+                  "content": {"nl": {"subject": "Hoi {{contact.firstName}}"}}},
+                 {"id": "done", "type": "finish"}]}
+      """#
+    let definition = try JSONDecoder().decode(FlowDefinition.self, from: Data(json.utf8))
+    try await fixture.parts.host.perform { engine in
+      let id = try engine.createFlow(definition).id
+      _ = try engine.start(id)
+      engine.upsertContact(
+        Contact(
+          id: "bo", email: "bo@example.com", subscriptions: ["newsletter"],
+          properties: ["firstName": "Bo <3", "plan": "Pro"], language: "nl-NL"))
+      _ = try engine.enroll("bo", in: id)
+    }
+    try await fixture.parts.host.runDue()
+    let secret = try #require(WebhookSecret(DeliveryFixture.secret))
+    let receiver = Receiver(key: DeliveryFixture.key)
+    try await receiver.run { url in
+      let configuration = DeliveryConfiguration(url: url, secret: secret)
+      let worker = DeliveryService(
+        host: fixture.parts.host, configuration: configuration, metrics: fixture.parts.metrics,
+        logger: Logger(label: "delivery"))
+      try await withClient { client in try await worker.deliverBatch(client: client) }
+    }
+    let data = try #require(receiver.seen.first?.json["data"] as? [String: Any])
+    #expect(receiver.seen.first?.signatureIsValid == true)
+    #expect(data["language"] as? String == "nl")
+    #expect(data["subject"] as? String == "Hoi Bo <3")
+    #expect(data["text"] as? String == "Plan Pro")
+    #expect(data["html"] as? String == "<p>Hi Bo &lt;3</p>")
+  }
+
+  @Test func aFlowWithATemplateThatDoesNotParseIsRefusedWithFD1205() async throws {
+    try await ServiceFixture().test { client in
+      let json = #"""
+        {"name": "Broken", "settings": {}, "trigger": {"onlyOnce": false},
+         "steps": [{"id": "hello", "type": "sendEmail", "subject": "Hi",
+                    "content": {"sv": {"html": "<p>{{#contact.firstName}}</p>"}}}]}
+        """#
+      let created = try await client.call(.post, "/v1/flows", json: json, language: "nl")
+      #expect(created.status == .unprocessableContent)
+      #expect(created.body["code"] as? String == "FD1205")
+      let detail = try #require(created.body["detail"] as? String)
+      #expect(detail.contains("hello") && detail.contains("sv") && detail.contains("regel 1"))
+    }
+  }
+
   @Test func backoffDoublesWithJitterAndStaysUnderTheCap() throws {
     var configuration = DeliveryConfiguration(
       url: "http://127.0.0.1:1/hook", secret: try #require(WebhookSecret(DeliveryFixture.secret)))

@@ -242,6 +242,11 @@ extension FlowCode {
         "Rescheduled outside the time window",
         "Step {step} was reached outside the time window and will run at {time}."
       )
+    case .templateDoesNotParse:
+      (
+        "Message template does not parse",
+        "The {field} of step {step} in language {language} is not a valid template: it stops at line {line}, column {column}."
+      )
     case .messageNotFound:
       ("Message not found", "There is no message {message} in the outbox.")
     case .messageNotDead:

@@ -33,6 +33,7 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case everyoneElseBranchRequired = "FD1202"
   case branchHasActiveParticipants = "FD1203"
   case invalidFlowDefinition = "FD1204"
+  case templateDoesNotParse = "FD1205"
 
   // Enrollment.
   case contactDoesNotMatchFilter = "FD1301"

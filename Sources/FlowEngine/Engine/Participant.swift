@@ -105,13 +105,20 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
   public var from: String?
   public var replyTo: String?
   public var subject: String?
+  /// The text body.
   public var body: String?
+  public var html: String?
+  /// The language of the variant that was sent.
+  public var language: String?
   public var createdAt: Date
 
   public init(
     idempotencyKey: String, channel: Channel, flowId: String, contactId: String, stepId: String, attempt: Int,
-    to: String, from: String?, replyTo: String?, subject: String?, body: String?, createdAt: Date
+    to: String, from: String?, replyTo: String?, subject: String?, body: String?, html: String? = nil,
+    language: String? = nil, createdAt: Date
   ) {
+    self.html = html
+    self.language = language
     self.idempotencyKey = idempotencyKey
     self.channel = channel
     self.flowId = flowId

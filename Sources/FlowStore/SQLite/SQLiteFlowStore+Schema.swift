@@ -170,6 +170,16 @@ extension SQLiteFlowStore {
           CREATE INDEX outbox_by_flow ON outbox(flow_id, created_at, idempotency_key);
           """)
     }
+    migrator.registerMigration("v9 message content and contact language") { db in
+      // A message keeps the language of the variant it was rendered from and its HTML body;
+      // a contact's language chooses that variant.
+      try db.execute(
+        sql: """
+          ALTER TABLE outbox ADD COLUMN html TEXT;
+          ALTER TABLE outbox ADD COLUMN language TEXT;
+          ALTER TABLE contacts ADD COLUMN language TEXT;
+          """)
+    }
     return migrator
   }
 }

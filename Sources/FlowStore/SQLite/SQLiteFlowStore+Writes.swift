@@ -84,13 +84,14 @@ extension SQLiteFlowStore {
     let upsertContact = try db.cachedStatement(
       sql: """
         INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
-          email_bounced, unengaged, company_id, lifecycle_stage, properties)
-        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
+        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
           consent = excluded.consent, subscriptions = excluded.subscriptions,
           marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
           email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
-          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
+          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
+          language = excluded.language
         """)
     for c in changes.contacts {
       let values: [(any DatabaseValueConvertible)?] = [
@@ -98,7 +99,7 @@ extension SQLiteFlowStore {
         Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
         c.marketingContact ? 1 : 0,
         c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
-        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
+        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty), c.language,
       ]
       try upsertContact.execute(arguments: StatementArguments(values))
     }
@@ -157,13 +158,13 @@ extension SQLiteFlowStore {
     let insertMessage = try db.cachedStatement(
       sql: """
         INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
-          created_at, sender, reply_to, subject, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
+          created_at, sender, reply_to, subject, body, html, language)
+        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
         """)
     for m in changes.outbox {
       let values: [(any DatabaseValueConvertible)?] = [
         m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
-        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
+        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body, m.html, m.language,
       ]
       try insertMessage.execute(arguments: StatementArguments(values))
     }

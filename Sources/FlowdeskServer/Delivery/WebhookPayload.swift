@@ -49,8 +49,9 @@ struct WebhookPayload: Encodable {
     timestamp = time
     data = Message(
       messageId: message.messageId, flowId: message.flowId, contactId: message.contactId,
-      stepId: message.stepId, channel: message.channel.rawValue, language: nil, to: message.to,
-      from: message.from, replyTo: message.replyTo, subject: message.subject, text: message.body, html: nil)
+      stepId: message.stepId, channel: message.channel.rawValue, language: message.language, to: message.to,
+      from: message.from, replyTo: message.replyTo, subject: message.subject, text: message.body,
+      html: message.html)
   }
 
   static let encoder: JSONEncoder = {

@@ -65,7 +65,8 @@ public struct APIProblem: Error, Sendable {
     case .authenticationRequired: .unauthorized
     case .missingEmailFrom, .missingEmailReplyTo, .missingSmsSender, .missingSubscriptionType,
       .flowHasNoSteps,
-      .invalidTimeWindow, .invalidFlowDefinition, .everyoneElseBranchRequired, .invalidField,
+      .invalidTimeWindow, .invalidFlowDefinition, .templateDoesNotParse, .everyoneElseBranchRequired,
+      .invalidField,
       .wholeDefinitionRequired:
       .unprocessableContent
     case .malformedRequestBody, .invalidLanguageTag, .requestNestedTooDeep: .badRequest
