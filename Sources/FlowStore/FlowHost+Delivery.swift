@@ -107,3 +107,29 @@ extension FlowHost {
     }
   }
 }
+
+extension FlowHost {
+  /// A page of contacts in id order, after the contact `after`.
+  public func contacts(after: String?, limit: Int, filter: ContactFilter = .init()) async throws -> [Contact]
+  {
+    try await store.read { try $0.contactPage(after: after, limit: limit, filter: filter) }
+  }
+
+  /// Erases a contact's personal data, drops its pending messages, and records the erasure
+  /// in the audit trail of every flow the contact was in, all in one transaction. The
+  /// flows' counts and the codes in their history stay. `FD1402` for an unknown contact.
+  public func eraseContact(_ id: String, by actor: Actor) async throws -> ContactErasure {
+    let now = clock.now
+    return try await store.write { transaction in
+      guard let erasure = try transaction.eraseContact(id, placeholder: "(erased)") else {
+        throw Refusal(.contactNotFound, ["contact": id])
+      }
+      for flow in erasure.flows {
+        try transaction.recordAudit(
+          AuditEntry(
+            time: now, flowId: flow, action: "eraseContact", actorRole: actor.role, actorName: actor.name))
+      }
+      return erasure
+    }
+  }
+}

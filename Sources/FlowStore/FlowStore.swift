@@ -46,6 +46,14 @@ public protocol FlowStoreTransaction: ParticipantBacking {
   func requeue(_ idempotencyKey: String, at now: Date) throws
   /// How many messages are pending.
   func outboxBacklog() throws -> Int
+
+  // MARK: Contacts
+
+  /// A page of contacts in id order, after the contact `after`, filtered.
+  func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact]
+  /// Erases a contact's personal data and drops its pending messages; nil when there is no
+  /// such contact. `placeholder` stands where an address was.
+  func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure?
 }
 
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another

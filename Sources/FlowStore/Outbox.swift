@@ -115,3 +115,27 @@ public struct DeliveryEventResult: Sendable, Hashable {
   public var changed: [String]
   public var actions: [String]
 }
+
+/// Which contacts a list shows.
+public struct ContactFilter: Sendable, Hashable {
+  /// The address, compared without regard to case.
+  public var email: String?
+  /// A language; `nl` also matches `nl-BE`.
+  public var language: String?
+  public var emailBounced: Bool?
+
+  public init(email: String? = nil, language: String? = nil, emailBounced: Bool? = nil) {
+    self.email = email
+    self.language = language
+    self.emailBounced = emailBounced
+  }
+}
+
+/// What erasing a contact did.
+public struct ContactErasure: Sendable, Hashable {
+  public var contactId: String
+  /// The flows the contact was in: each records the erasure in its audit trail.
+  public var flows: [String]
+  /// Pending messages that will not be sent.
+  public var droppedMessages: Int
+}

@@ -291,6 +291,12 @@ struct PagingTests {
         try base.requeue(idempotencyKey, at: now)
       }
       func outboxBacklog() throws -> Int { try base.outboxBacklog() }
+      func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact] {
+        try base.contactPage(after: after, limit: limit, filter: filter)
+      }
+      func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure? {
+        try base.eraseContact(id, placeholder: placeholder)
+      }
       func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
       func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
         base.participants(in: flowId, limit: limit, offset: offset)

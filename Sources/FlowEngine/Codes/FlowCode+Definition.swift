@@ -259,12 +259,12 @@ extension FlowCode {
     case .receiverFailed:
       (
         "Receiver failed",
-        "The webhook receiver answered {status} to message {message} after attempt {attempt}."
+        "The webhook receiver failed on message {message}: it answered {status} to attempt {attempt}."
       )
     case .receiverThrottled:
       (
         "Receiver asked to try later",
-        "The webhook receiver answered {status} to message {message} after attempt {attempt}."
+        "The webhook receiver asked for message {message} to be sent later: it answered {status} to attempt {attempt}."
       )
     case .receiverTimedOut:
       (
