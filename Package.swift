@@ -133,6 +133,14 @@ let package = Package(
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
-    .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: [
+        "flowdesk",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]
+    ),
   ]
 )

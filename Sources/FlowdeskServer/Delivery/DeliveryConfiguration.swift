@@ -60,6 +60,15 @@ public struct DeliveryConfiguration: Sendable {
       configuration.timeout = .milliseconds(Int(seconds * 1000))
       configuration.lease = max(configuration.lease, configuration.timeout * 3)
     }
+    if let text = environment["FLOWDESK_DELIVERY_LEASE"] {
+      guard let seconds = Double(text), seconds >= 1, seconds <= 3600,
+        seconds > Double(configuration.timeout.components.seconds)
+      else {
+        throw ConfigurationError(
+          "FLOWDESK_DELIVERY_LEASE must be seconds, from 1 to 3600 and longer than the time-out")
+      }
+      configuration.lease = .milliseconds(Int(seconds * 1000))
+    }
     return configuration
   }
 

@@ -28,13 +28,17 @@ public struct DeliveryService: Service {
   }
 
   public func run() async throws {
+    // As many connections as a batch sends at once, so no message of a batch waits for a
+    // connection and times out for it.
+    var pool = HTTPClient.Configuration.ConnectionPool()
+    pool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.batchSize
     let client = HTTPClient(
       eventLoopGroupProvider: .singleton,
       configuration: HTTPClient.Configuration(
         redirectConfiguration: .disallow,
         timeout: .init(
-          connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout))
-      ))
+          connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout)),
+        connectionPool: pool))
     logger.info(
       "delivery worker started",
       metadata: ["endpoint": "\(configuration.url)", "attempts": "\(configuration.attempts)"])
@@ -56,7 +60,7 @@ public struct DeliveryService: Service {
   /// known. Returns how many messages were claimed.
   @discardableResult
   public func deliverBatch(client: HTTPClient) async throws -> Int {
-    let lease = Double(configuration.lease.components.seconds)
+    let lease = Self.seconds(configuration.lease)
     let batch = try await host.claimDeliveries(limit: configuration.batchSize, lease: lease)
     await withTaskGroup(of: Void.self) { group in
       for entry in batch {

@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
       LOG_LEVEL sets the log level (info by default).
       Messages leave as Standard Webhooks to --webhook-url (or FLOWDESK_WEBHOOK_URL), signed with \
       FLOWDESK_WEBHOOK_SECRET (whsec_ and a base64 key); FLOWDESK_DELIVERY_ATTEMPTS, \
-      FLOWDESK_DELIVERY_BASE_DELAY and FLOWDESK_DELIVERY_TIMEOUT (seconds) tune retries. Without a \
+      FLOWDESK_DELIVERY_BASE_DELAY, FLOWDESK_DELIVERY_TIMEOUT and FLOWDESK_DELIVERY_LEASE (seconds) tune retries \
+      and how long a claimed message waits for a worker that died. Without a \
       URL, messages wait in the outbox.
       The help content and catalogs are reloaded on SIGHUP, on POST /v1/admin/reload, and with --watch \
       when a file in them changes. An edit with blocking findings (front matter, catalogs, coverage) is \
