@@ -18,6 +18,18 @@ extension FlowHost {
     try await store.write { try $0.recordDelivery(idempotencyKey, outcome) }
   }
 
+  /// Records the outcomes of a batch in one transaction; returns the keys of the messages
+  /// that were still pending, whose outcome it recorded.
+  public func recordDeliveries(_ outcomes: [(String, DeliveryOutcome)]) async throws -> Set<String> {
+    try await store.write { transaction in
+      var recorded: Set<String> = []
+      for (key, outcome) in outcomes where try transaction.recordDelivery(key, outcome) {
+        recorded.insert(key)
+      }
+      return recorded
+    }
+  }
+
   /// A page of the outbox in creation order, after `cursor`.
   public func outbox(status: DeliveryStatus?, flowId: String?, after cursor: OutboxCursor?, limit: Int)
     async throws -> [OutboxEntry]

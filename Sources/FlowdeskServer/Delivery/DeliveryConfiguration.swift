@@ -15,7 +15,7 @@ public struct DeliveryConfiguration: Sendable {
   /// How long one POST may take, connecting included.
   public var timeout: Duration = .seconds(10)
   /// Messages claimed at once; they are sent concurrently.
-  public var batchSize = 32
+  public var batchSize = 64
   /// How long a claim holds a message: a worker that dies keeps it no longer than this.
   public var lease: Duration = .seconds(60)
   /// How often the worker looks for due messages when the outbox was empty.

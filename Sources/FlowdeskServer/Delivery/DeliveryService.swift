@@ -56,38 +56,44 @@ public struct DeliveryService: Service {
     logger.info("delivery worker stopped")
   }
 
-  /// Claims one batch and delivers it, each message's outcome recorded as soon as it is
-  /// known. Returns how many messages were claimed.
+  /// Claims one batch, sends its messages concurrently, and records their outcomes together
+  /// in one transaction once all are known (one write per batch, not per message; a crash
+  /// before it re-sends the batch under the same ids). Returns how many messages were claimed.
   @discardableResult
   public func deliverBatch(client: HTTPClient) async throws -> Int {
     let lease = Self.seconds(configuration.lease)
     let batch = try await host.claimDeliveries(limit: configuration.batchSize, lease: lease)
-    await withTaskGroup(of: Void.self) { group in
+    guard !batch.isEmpty else { return 0 }
+    let results = await withTaskGroup(of: (OutboxEntry, DeliveryOutcome, Duration).self) { group in
       for entry in batch {
-        group.addTask { await deliver(entry, client: client) }
+        group.addTask {
+          let started = ContinuousClock.now
+          let attempt = await send(entry.message, attempt: entry.attempts, client: client)
+          return (entry, decide(attempt, entry: entry), ContinuousClock.now - started)
+        }
       }
+      return await group.reduce(into: []) { $0.append($1) }
+    }
+    do {
+      let recorded = try await host.recordDeliveries(results.map { ($0.0.message.idempotencyKey, $0.1) })
+      for (entry, outcome, latency) in results where recorded.contains(entry.message.idempotencyKey) {
+        report(entry, outcome, latency: latency)
+      }
+    } catch {
+      // Not recorded: the claims expire and the messages are sent again, under the same ids.
+      logger.error(
+        "delivery outcomes not recorded; the batch will be sent again",
+        metadata: ["messages": "\(batch.count)", "error": "\(error)"])
     }
     return batch.count
   }
 
-  /// Sends one message and records what came of it.
-  func deliver(_ entry: OutboxEntry, client: HTTPClient) async {
-    let started = ContinuousClock.now
-    let attempt = await send(entry.message, attempt: entry.attempts, client: client)
-    let outcome = decide(attempt, entry: entry)
-    do {
-      try await host.recordDelivery(entry.message.idempotencyKey, outcome)
-    } catch {
-      // Not recorded: the claim expires and the message is sent again, under the same id.
-      logger.error(
-        "delivery outcome not recorded; the message will be sent again",
-        metadata: ["message": "\(entry.message.messageId)", "error": "\(error)"])
-      return
-    }
+  /// Counts and logs a recorded outcome.
+  func report(_ entry: OutboxEntry, _ outcome: DeliveryOutcome, latency: Duration) {
     switch outcome {
     case .delivered:
       metrics.deliveriesDelivered.increment()
-      metrics.deliveryLatency.record(ContinuousClock.now - started)
+      metrics.deliveryLatency.record(latency)
       logger.debug("message delivered", metadata: ["message": "\(entry.message.messageId)"])
     case .retry(let at, let error):
       metrics.deliveriesRetried.increment()
