@@ -15,6 +15,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -31,7 +33,11 @@ let package = Package(
   targets: [
     .target(
       name: "FlowEngine",
-      dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+      dependencies: [
+        .product(name: "HeapModule", package: "swift-collections"),
+        // Message templates: parsed when a flow is saved, rendered when a step sends.
+        .product(name: "Mustache", package: "swift-mustache"),
+      ]
     ),
     .systemLibrary(
       name: "CLibXML2",
@@ -67,6 +73,8 @@ let package = Package(
       name: "FlowdeskServer",
       dependencies: [
         "FlowEngine", "Localization", "HelpContent", "HelpSearch", "FlowStore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -120,9 +128,20 @@ let package = Package(
       name: "FlowdeskServerTests",
       dependencies: [
         "FlowdeskServer", "TestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ]
     ),
-    .testTarget(name: "CLITests", dependencies: ["flowdesk"]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: [
+        "flowdesk",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ]
+    ),
   ]
 )

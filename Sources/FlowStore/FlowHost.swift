@@ -27,7 +27,7 @@ public final class FlowHost: Sendable {
 
   /// An engine over one transaction: flows, counts and counters from the store, with the
   /// 90-day history when asked for.
-  private static func engine(_ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool)
+  static func engine(_ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool)
     throws -> FlowEngine
   {
     let snapshot = try transaction.loadFlows(

@@ -25,6 +25,35 @@ public protocol FlowStoreTransaction: ParticipantBacking {
   func recordAudit(_ entry: AuditEntry) throws
   /// A page of a flow's audit trail, oldest first, after the entry `after`.
   func auditPage(of flowId: String, after: Int64?, limit: Int) throws -> [AuditEntry]
+
+  // MARK: Delivery
+
+  /// Claims up to `limit` pending messages that are due at `now` and not leased to another
+  /// worker (never claimed, or their lease expired): each is leased until `leaseUntil` and
+  /// counts one more attempt. Shaped for a store with several writers: a PostgreSQL store
+  /// selects the same rows `FOR UPDATE SKIP LOCKED`.
+  func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) throws -> [OutboxEntry]
+  /// Records what an attempt came to, for a message that is still pending; false when it
+  /// no longer is (delivered or dead already, or erased).
+  @discardableResult
+  func recordDelivery(_ idempotencyKey: String, _ outcome: DeliveryOutcome) throws -> Bool
+  /// A page of the outbox in creation order (then key), after `cursor`, filtered.
+  func outboxPage(status: DeliveryStatus?, flowId: String?, after cursor: OutboxCursor?, limit: Int) throws
+    -> [OutboxEntry]
+  /// One message with its delivery state.
+  func outboxEntry(_ idempotencyKey: String) throws -> OutboxEntry?
+  /// Makes a message pending again, due at `now`, with no attempts made.
+  func requeue(_ idempotencyKey: String, at now: Date) throws
+  /// How many messages are pending.
+  func outboxBacklog() throws -> Int
+
+  // MARK: Contacts
+
+  /// A page of contacts in id order, after the contact `after`, filtered.
+  func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact]
+  /// Erases a contact's personal data and drops its pending messages; nil when there is no
+  /// such contact. `placeholder` stands where an address was.
+  func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure?
 }
 
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another

@@ -14,6 +14,8 @@ public struct ServiceParts: Sendable {
   public let content: LiveContent
   public let tokens: AccessTokens
   public let metrics: FlowdeskMetrics
+  /// The webhook receiver and its secret; without it, messages wait in the outbox.
+  public var delivery: DeliveryConfiguration?
 
   public init(
     host: FlowHost, content: LiveContent, tokens: AccessTokens, metrics: FlowdeskMetrics = FlowdeskMetrics()
@@ -52,6 +54,9 @@ public enum FlowdeskApplication {
     ContactsController(host: parts.host, tokens: parts.tokens).addRoutes(to: router)
     FlowsController(host: parts.host, content: parts.content, metrics: parts.metrics, tokens: parts.tokens)
       .addRoutes(to: router)
+    OutboxController(host: parts.host, content: parts.content, tokens: parts.tokens).addRoutes(to: router)
+    DeliveryEventsController(host: parts.host, tokens: parts.tokens, secret: parts.delivery?.secret)
+      .addRoutes(to: router)
     ContentController(content: parts.content, tokens: parts.tokens).addRoutes(to: router)
     HelpCenterRoutes.register(on: router, content: parts.content)
     return router
@@ -65,6 +70,12 @@ public enum FlowdeskApplication {
   ) -> some ApplicationProtocol {
     let scheduler = SchedulerService(host: parts.host, metrics: parts.metrics, logger: logger)
     var services: [any Service] = [scheduler]
+    if let delivery = parts.delivery {
+      services.append(
+        DeliveryService(host: parts.host, configuration: delivery, metrics: parts.metrics, logger: logger))
+    } else {
+      logger.info("no webhook URL is set: messages wait in the outbox until one is")
+    }
     if watchContent { services.append(ContentWatcher(content: parts.content)) }
     return Application(
       router: router(parts),

@@ -6,13 +6,14 @@ import Testing
 struct RegistryTests {
   @Test func codesFollowTheFormatAndKindDigit() {
     for code in FlowCode.allCases {
-      #expect(code.id.wholeMatch(of: /FD[1-5][0-9]{3}/) != nil, "\(code.id)")
+      #expect(code.id.wholeMatch(of: /FD[1-6][0-9]{3}/) != nil, "\(code.id)")
     }
     #expect(FlowCode.missingEmailReplyTo.kind == .refusal)
     #expect(FlowCode.consentMissing.kind == .dropOut)
     #expect(FlowCode.graymailSuppressed.kind == .actionError)
     #expect(FlowCode.actionDatePassed.kind == .skip)
     #expect(FlowCode.rescheduledOutsideTimeWindow.kind == .reschedule)
+    #expect(FlowCode.receiverRejected.kind == .deliveryFailure)
   }
 
   @Test func everyKindOfOutcomeHasCodes() {

@@ -272,6 +272,31 @@ struct PagingTests {
         try base.auditPage(of: flowId, after: after, limit: limit)
       }
       func commit(_ changes: EngineChanges) throws { try base.commit(changes) }
+      func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) throws -> [OutboxEntry] {
+        try base.claimDeliveries(now: now, leaseUntil: leaseUntil, limit: limit)
+      }
+      func recordDelivery(_ idempotencyKey: String, _ outcome: DeliveryOutcome) throws -> Bool {
+        try base.recordDelivery(idempotencyKey, outcome)
+      }
+      func outboxPage(status: DeliveryStatus?, flowId: String?, after cursor: OutboxCursor?, limit: Int)
+        throws
+        -> [OutboxEntry]
+      {
+        try base.outboxPage(status: status, flowId: flowId, after: cursor, limit: limit)
+      }
+      func outboxEntry(_ idempotencyKey: String) throws -> OutboxEntry? {
+        try base.outboxEntry(idempotencyKey)
+      }
+      func requeue(_ idempotencyKey: String, at now: Date) throws {
+        try base.requeue(idempotencyKey, at: now)
+      }
+      func outboxBacklog() throws -> Int { try base.outboxBacklog() }
+      func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact] {
+        try base.contactPage(after: after, limit: limit, filter: filter)
+      }
+      func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure? {
+        try base.eraseContact(id, placeholder: placeholder)
+      }
       func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
       func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
         base.participants(in: flowId, limit: limit, offset: offset)

@@ -32,8 +32,10 @@ struct AuthorizationTests {
       )
       .replacingOccurrences(of: "{code}", with: "FD1002").replacingOccurrences(of: "{lang}", with: "en")
       .replacingOccurrences(of: "{slug}", with: "flow-edit")
-      let isProtected = ["/v1/flows", "/v1/contacts", "/v1/flow-errors", "/v1/content", "/v1/admin"].contains
-      {
+      let isProtected = [
+        "/v1/flows", "/v1/contacts", "/v1/flow-errors", "/v1/content", "/v1/admin", "/v1/outbox",
+        "/v1/delivery-events",
+      ].contains {
         route.path.hasPrefix($0)
       }
       let needs: ActorRight? =

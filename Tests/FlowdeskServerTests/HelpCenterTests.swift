@@ -175,7 +175,7 @@ struct HelpCenterTests {
   @Test func codesPageGroupsCodesByKind() async throws {
     let dutchKinds: [CodeKind: String] = [
       .refusal: "Weigeringen", .dropOut: "Uitval", .actionError: "Actiefouten", .skip: "Overgeslagen stappen",
-      .reschedule: "Opnieuw geplande acties",
+      .reschedule: "Opnieuw geplande acties", .deliveryFailure: "Bezorgfouten",
     ]
     try await ServiceFixture().test { client in
       let page = try await client.call(.get, "/help/nl/codes", token: nil)

@@ -18,7 +18,7 @@ struct ServiceFixture {
 
   let folder: URL
   let clock: ManualClock
-  let parts: ServiceParts
+  var parts: ServiceParts
 
   init(help: HelpService? = nil) throws {
     folder = try Paths.temporaryFolder()

@@ -10,4 +10,6 @@ public enum CodeKind: String, Sendable, Codable, CaseIterable, Hashable {
   case skip
   /// An action reached outside the flow's time window; it runs at the next allowed time.
   case reschedule
+  /// A message that did not reach the webhook receiver: retried, or dead.
+  case deliveryFailure
 }

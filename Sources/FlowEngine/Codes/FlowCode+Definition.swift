@@ -247,6 +247,40 @@ extension FlowCode {
         "Rescheduled outside the time window",
         "Step {step} was reached outside the time window and will run at {time}."
       )
+    case .templateDoesNotParse:
+      (
+        "Message template does not parse",
+        "The {field} of step {step} in language {language} is not a valid template: it stops at line {line}, column {column}."
+      )
+    case .messageNotFound:
+      ("Message not found", "There is no message {message} in the outbox.")
+    case .messageNotDead:
+      ("Message is not dead", "Message {message} is {status}; only a dead message can be sent again.")
+    case .receiverRejected:
+      (
+        "Receiver rejected the message",
+        "The webhook receiver answered {status} to message {message}; it is not sent again."
+      )
+    case .receiverFailed:
+      (
+        "Receiver failed",
+        "The webhook receiver failed on message {message}: it answered {status} to attempt {attempt}."
+      )
+    case .receiverThrottled:
+      (
+        "Receiver asked to try later",
+        "The webhook receiver asked for message {message} to be sent later: it answered {status} to attempt {attempt}."
+      )
+    case .receiverTimedOut:
+      (
+        "Receiver did not answer in time",
+        "The webhook receiver did not answer message {message} within {seconds} seconds (attempt {attempt})."
+      )
+    case .receiverUnreachable:
+      (
+        "Receiver could not be reached",
+        "Flowdesk could not connect to the webhook receiver for message {message} (attempt {attempt}): {reason}."
+      )
     }
   }
 }

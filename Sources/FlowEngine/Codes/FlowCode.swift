@@ -3,7 +3,7 @@ import Foundation
 /// Every code the engine can produce: the single registry.
 ///
 /// A code is `FD` followed by four digits. The first digit names the kind
-/// (1 refusal, 2 drop-out, 3 action error, 4 skip, 5 reschedule). Codes are never
+/// (1 refusal, 2 drop-out, 3 action error, 4 skip, 5 reschedule, 6 delivery failure). Codes are never
 /// reused: a code that is no longer produced stays here with `isRetired` set, and
 /// stays documented as retired.
 public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Comparable {
@@ -33,6 +33,7 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case everyoneElseBranchRequired = "FD1202"
   case branchHasActiveParticipants = "FD1203"
   case invalidFlowDefinition = "FD1204"
+  case templateDoesNotParse = "FD1205"
 
   // Enrollment.
   case contactDoesNotMatchFilter = "FD1301"
@@ -59,6 +60,8 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case wholeDefinitionRequired = "FD1514"
   case contentReloadRefused = "FD1515"
   case storageUnavailable = "FD1520"
+  case messageNotFound = "FD1521"
+  case messageNotDead = "FD1522"
 
   // Unknown things.
   case flowNotFound = "FD1401"
@@ -92,6 +95,14 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case actionDatePassed = "FD4001"
   case rescheduledOutsideTimeWindow = "FD5001"
 
+  // Delivery failures: the delivery worker's, never the engine's. Each names one way a
+  // webhook POST failed; the message is retried (FD6002 to FD6005) or dead.
+  case receiverRejected = "FD6001"
+  case receiverFailed = "FD6002"
+  case receiverThrottled = "FD6003"
+  case receiverTimedOut = "FD6004"
+  case receiverUnreachable = "FD6005"
+
   /// The code as written everywhere: `FD1002`.
   public var id: String { rawValue }
 
@@ -102,15 +113,16 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
     case "2": .dropOut
     case "3": .actionError
     case "4": .skip
-    default: .reschedule
+    case "5": .reschedule
+    default: .deliveryFailure
     }
   }
 
   public static func < (lhs: FlowCode, rhs: FlowCode) -> Bool { lhs.rawValue < rhs.rawValue }
 
   /// Whether the engine itself produces the code; request codes (`FD15xx`) come from the
-  /// HTTP service.
-  public var isProducedByEngine: Bool { !rawValue.hasPrefix("FD15") }
+  /// HTTP service, and delivery failures (`FD6xxx`) from its delivery worker.
+  public var isProducedByEngine: Bool { !rawValue.hasPrefix("FD15") && !rawValue.hasPrefix("FD6") }
 
   /// Looks a code up by its text, ignoring case and surrounding white space.
   public init?(lookup text: String) {

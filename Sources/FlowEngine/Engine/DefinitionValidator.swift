@@ -11,6 +11,7 @@ public enum DefinitionValidator {
         CodedMessage(.invalidFlowDefinition, parameters.merging(["reason": "reason.\(reason)"]) { $1 }))
     }
     if definition.name.trimmingCharacters(in: .whitespaces).isEmpty { invalid("nameEmpty") }
+    let defaultLanguage = definition.settings.defaultLanguage ?? MessageTemplates.fallbackLanguage
     var positions: [String: Int] = [:]
     for (offset, step) in definition.steps.enumerated() {
       if step.id.isEmpty { invalid("stepIdEmpty", ["position": "\(offset + 1)"]) }
@@ -39,6 +40,12 @@ public enum DefinitionValidator {
         } else {
           problems.append(CodedMessage(.everyoneElseBranchRequired, ["step": step.id]))
         }
+      case .sendEmail(let email):
+        problems += MessageTemplates.problems(
+          step: step.id, base: email.base, variants: email.content, defaultLanguage: defaultLanguage)
+      case .sendSMS(let sms):
+        problems += MessageTemplates.problems(
+          step: step.id, base: sms.base, variants: sms.content, defaultLanguage: defaultLanguage)
       case .waitTime(.duration(let seconds)) where !(seconds > 0):
         invalid("waitNotPositive", ["step": step.id])
       case .waitForAction(let wait):

@@ -287,14 +287,14 @@ extension FlowEngine {
         record(error, for: contactId, at: step.id, in: &flow, now: now)
       } else {
         send(
-          .email, to: address, subject: email.subject, body: nil, step: step.id, participant: participant,
-          flow: flow, now: now)
+          .email, to: address, email.base, variants: email.content, contact: contact, step: step.id,
+          participant: participant, flow: flow, now: now)
       }
       return .next(after)
     case .sendSMS(let sms):
       send(
-        .sms, to: contact.mobile ?? "", subject: nil, body: sms.text, step: step.id, participant: participant,
-        flow: flow, now: now)
+        .sms, to: contact.mobile ?? "", sms.base, variants: sms.content, contact: contact, step: step.id,
+        participant: participant, flow: flow, now: now)
       return .next(after)
     case .waitTime(.duration(let seconds)):
       return .wait(until: (participant.enteredStepAt ?? now).addingTimeInterval(seconds))
@@ -378,10 +378,15 @@ extension FlowEngine {
   }
 
   private mutating func send(
-    _ channel: OutboxMessage.Channel, to address: String, subject: String?, body: String?, step: String,
-    participant: Participant, flow: FlowState, now: Date
+    _ channel: OutboxMessage.Channel, to address: String, _ base: MessageContent,
+    variants: [String: MessageContent], contact: Contact, step: String, participant: Participant,
+    flow: FlowState, now: Date
   ) {
     let settings = flow.definition.settings
+    let (language, chosen) = MessageTemplates.variant(
+      for: contact.language, base: base, variants: variants,
+      defaultLanguage: settings.defaultLanguage ?? MessageTemplates.fallbackLanguage)
+    let content = MessageTemplates.render(chosen, for: contact)
     outbox.append(
       OutboxMessage(
         // The definition version is part of the key: a step removed by one edit and added
@@ -390,7 +395,9 @@ extension FlowEngine {
         channel: channel, flowId: flow.id, contactId: participant.contactId, stepId: step,
         attempt: participant.attempt, to: address,
         from: channel == .email ? settings.emailFrom : settings.smsSender,
-        replyTo: channel == .email ? settings.emailReplyTo : nil, subject: subject, body: body, createdAt: now
+        replyTo: channel == .email ? settings.emailReplyTo : nil,
+        subject: channel == .email ? content.subject : nil,
+        body: content.text, html: channel == .email ? content.html : nil, language: language, createdAt: now
       ))
   }
 

@@ -105,13 +105,20 @@ public struct OutboxMessage: Sendable, Hashable, Codable {
   public var from: String?
   public var replyTo: String?
   public var subject: String?
+  /// The text body.
   public var body: String?
+  public var html: String?
+  /// The language of the variant that was sent.
+  public var language: String?
   public var createdAt: Date
 
   public init(
     idempotencyKey: String, channel: Channel, flowId: String, contactId: String, stepId: String, attempt: Int,
-    to: String, from: String?, replyTo: String?, subject: String?, body: String?, createdAt: Date
+    to: String, from: String?, replyTo: String?, subject: String?, body: String?, html: String? = nil,
+    language: String? = nil, createdAt: Date
   ) {
+    self.html = html
+    self.language = language
     self.idempotencyKey = idempotencyKey
     self.channel = channel
     self.flowId = flowId
@@ -133,4 +140,30 @@ public struct FlowSnapshot: Sendable, Hashable {
   public var version: Int
   public var status: FlowStatus
   public var definition: FlowDefinition
+}
+
+extension OutboxMessage {
+  /// The message's public id: `msg_` and its idempotency key in unpadded base64url. It is the
+  /// same for every attempt (the webhook's `webhook-id`), safe in a header and a path, and
+  /// turns back into the key without a lookup table.
+  public var messageId: String { Self.messageId(forKey: idempotencyKey) }
+
+  public static func messageId(forKey key: String) -> String {
+    let base64 = Data(key.utf8).base64EncodedString()
+      .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+      .replacingOccurrences(of: "=", with: "")
+    return "msg_" + base64
+  }
+
+  /// The idempotency key behind a message id, or nil when the text is not one.
+  public static func idempotencyKey(forMessageId id: String) -> String? {
+    guard id.hasPrefix("msg_"), id.count <= 2048 else { return nil }
+    var base64 = String(id.dropFirst(4))
+      .replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    guard let data = Data(base64Encoded: base64), let key = String(data: data, encoding: .utf8),
+      messageId(forKey: key) == id
+    else { return nil }
+    return key
+  }
 }

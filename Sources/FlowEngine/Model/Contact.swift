@@ -19,13 +19,16 @@ public struct Contact: Sendable, Hashable, Codable {
   public var companyId: String?
   public var lifecycleStage: LifecycleStage?
   public var properties: [String: String]
+  /// The contact's language, a BCP 47 tag such as `nl-BE`: it chooses a message's variant.
+  public var language: String?
 
   public init(
     id: String, email: String? = nil, mobile: String? = nil, consent: Bool = true,
     subscriptions: Set<String> = [], marketingContact: Bool = true, formerEmployee: Bool = false,
     emailBounced: Bool = false, unengaged: Bool = false, companyId: String? = nil,
-    lifecycleStage: LifecycleStage? = nil, properties: [String: String] = [:]
+    lifecycleStage: LifecycleStage? = nil, properties: [String: String] = [:], language: String? = nil
   ) {
+    self.language = language
     self.id = id
     self.email = email
     self.mobile = mobile
@@ -67,13 +70,14 @@ public struct Contact: Sendable, Hashable, Codable {
     case "unengaged": return [String(unengaged)]
     case "companyId": return companyId.map { [$0] } ?? []
     case "lifecycleStage": return lifecycleStage.map { [$0.rawValue] } ?? []
+    case "language": return language.map { [$0] } ?? []
     default: return properties[property].map { [$0] } ?? []
     }
   }
 
   private enum CodingKeys: String, CodingKey {
     case id, email, mobile, consent, subscriptions, marketingContact, formerEmployee, emailBounced
-    case unengaged, companyId, lifecycleStage, properties
+    case unengaged, companyId, lifecycleStage, properties, language
   }
 
   public init(from decoder: any Decoder) throws {
@@ -90,7 +94,8 @@ public struct Contact: Sendable, Hashable, Codable {
       unengaged: try c.decodeIfPresent(Bool.self, forKey: .unengaged) ?? false,
       companyId: try c.decodeIfPresent(String.self, forKey: .companyId),
       lifecycleStage: try c.decodeIfPresent(LifecycleStage.self, forKey: .lifecycleStage),
-      properties: try c.decodeIfPresent([String: String].self, forKey: .properties) ?? [:])
+      properties: try c.decodeIfPresent([String: String].self, forKey: .properties) ?? [:],
+      language: try c.decodeIfPresent(String.self, forKey: .language))
   }
 }
 

@@ -49,12 +49,16 @@ public struct FlowSettings: Sendable, Hashable, Codable {
   public var unreachableEmail: UnreachableEmailPolicy
   /// The account-level half of graymail suppression; each email has the other half.
   public var graymailSuppression: Bool
+  /// The language of the steps' own subject, text and html; English when absent.
+  public var defaultLanguage: String?
 
   public init(
     emailFrom: String? = nil, emailReplyTo: String? = nil, smsSender: String? = nil,
     subscriptionType: String? = nil, timeWindow: TimeWindow? = nil,
-    unreachableEmail: UnreachableEmailPolicy = .dropOut, graymailSuppression: Bool = false
+    unreachableEmail: UnreachableEmailPolicy = .dropOut, graymailSuppression: Bool = false,
+    defaultLanguage: String? = nil
   ) {
+    self.defaultLanguage = defaultLanguage
     self.emailFrom = emailFrom
     self.emailReplyTo = emailReplyTo
     self.smsSender = smsSender
@@ -66,7 +70,7 @@ public struct FlowSettings: Sendable, Hashable, Codable {
 
   private enum CodingKeys: String, CodingKey {
     case emailFrom, emailReplyTo, smsSender, subscriptionType, timeWindow, unreachableEmail,
-      graymailSuppression
+      graymailSuppression, defaultLanguage
   }
 
   public init(from decoder: any Decoder) throws {
@@ -79,6 +83,7 @@ public struct FlowSettings: Sendable, Hashable, Codable {
     unreachableEmail =
       try c.decodeIfPresent(UnreachableEmailPolicy.self, forKey: .unreachableEmail) ?? .dropOut
     graymailSuppression = try c.decodeIfPresent(Bool.self, forKey: .graymailSuppression) ?? false
+    defaultLanguage = try c.decodeIfPresent(String.self, forKey: .defaultLanguage)
   }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Steps in JSON are flat objects: `{"id": "s1", "type": "sendEmail", "subject": "Hi"}`.
 extension Step: Codable {
   private enum Keys: String, CodingKey {
-    case id, type, subject, subscriptionType, suppressUnengaged, text
+    case id, type, subject, subscriptionType, suppressUnengaged, text, html, content
     case hours, minutes, days, until
     case action, timeoutHours, exitOnTimeout
     case branches, everyoneElse
@@ -20,10 +20,16 @@ extension Step: Codable {
       action = .sendEmail(
         SendEmail(
           subject: try c.decode(String.self, forKey: .subject),
+          text: try c.decodeIfPresent(String.self, forKey: .text),
+          html: try c.decodeIfPresent(String.self, forKey: .html),
+          content: try c.decodeIfPresent([String: MessageContent].self, forKey: .content) ?? [:],
           subscriptionType: try c.decodeIfPresent(String.self, forKey: .subscriptionType),
           suppressUnengaged: try c.decodeIfPresent(Bool.self, forKey: .suppressUnengaged) ?? true))
     case "sendSMS":
-      action = .sendSMS(SendSMS(text: try c.decode(String.self, forKey: .text)))
+      action = .sendSMS(
+        SendSMS(
+          text: try c.decode(String.self, forKey: .text),
+          content: try c.decodeIfPresent([String: MessageContent].self, forKey: .content) ?? [:]))
     case "waitTime":
       if let until = try c.decodeIfPresent(Date.self, forKey: .until) {
         action = .waitTime(.until(until))
@@ -100,9 +106,14 @@ extension Step: Codable {
     switch action {
     case .sendEmail(let email):
       try c.encode(email.subject, forKey: .subject)
+      try c.encodeIfPresent(email.text, forKey: .text)
+      try c.encodeIfPresent(email.html, forKey: .html)
+      if !email.content.isEmpty { try c.encode(email.content, forKey: .content) }
       try c.encodeIfPresent(email.subscriptionType, forKey: .subscriptionType)
       try c.encode(email.suppressUnengaged, forKey: .suppressUnengaged)
-    case .sendSMS(let sms): try c.encode(sms.text, forKey: .text)
+    case .sendSMS(let sms):
+      try c.encode(sms.text, forKey: .text)
+      if !sms.content.isEmpty { try c.encode(sms.content, forKey: .content) }
     case .waitTime(.duration(let seconds)): try c.encode(seconds / 3600, forKey: .hours)
     case .waitTime(.until(let date)): try c.encode(date, forKey: .until)
     case .waitForAction(let wait):

@@ -51,23 +51,64 @@ public enum StepAction: Sendable, Hashable {
   }
 }
 
+/// A message's texts, each a Mustache template: `{{contact.firstName}}`.
+public struct MessageContent: Sendable, Hashable, Codable {
+  public var subject: String?
+  public var text: String?
+  /// Rendered with every value HTML-escaped.
+  public var html: String?
+
+  public init(subject: String? = nil, text: String? = nil, html: String? = nil) {
+    self.subject = subject
+    self.text = text
+    self.html = html
+  }
+
+  /// This content, with what it leaves out taken from `fallback`.
+  func over(_ fallback: MessageContent) -> MessageContent {
+    MessageContent(
+      subject: subject ?? fallback.subject, text: text ?? fallback.text, html: html ?? fallback.html)
+  }
+}
+
 public struct SendEmail: Sendable, Hashable, Codable {
   public var subject: String
+  public var text: String?
+  public var html: String?
+  /// Variants by language (BCP 47 tags); what a variant leaves out comes from the step's own
+  /// subject, text and html, which are in the flow's default language.
+  public var content: [String: MessageContent]
   /// The email's own subscription type; the flow's when absent.
   public var subscriptionType: String?
   /// Leave out unengaged contacts when the flow's graymail suppression is on too.
   public var suppressUnengaged: Bool
 
-  public init(subject: String, subscriptionType: String? = nil, suppressUnengaged: Bool = true) {
+  public init(
+    subject: String, text: String? = nil, html: String? = nil, content: [String: MessageContent] = [:],
+    subscriptionType: String? = nil, suppressUnengaged: Bool = true
+  ) {
     self.subject = subject
+    self.text = text
+    self.html = html
+    self.content = content
     self.subscriptionType = subscriptionType
     self.suppressUnengaged = suppressUnengaged
   }
+
+  public var base: MessageContent { MessageContent(subject: subject, text: text, html: html) }
 }
 
 public struct SendSMS: Sendable, Hashable, Codable {
   public var text: String
-  public init(text: String) { self.text = text }
+  /// Variants by language; only their text is used.
+  public var content: [String: MessageContent]
+
+  public init(text: String, content: [String: MessageContent] = [:]) {
+    self.text = text
+    self.content = content
+  }
+
+  public var base: MessageContent { MessageContent(text: text) }
 }
 
 /// Wait a duration, or until a date. A date that has passed when the participant

@@ -7,7 +7,7 @@ extension SQLiteFlowStore {
   /// The contact columns, in the order `contact(from:decoder:)` reads them by position.
   static let contactColumns = """
     id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee, email_bounced,
-    unengaged, company_id, lifecycle_stage, properties
+    unengaged, company_id, lifecycle_stage, properties, language
     """
 
   /// A contact from a row selected with `contactColumns`. Columns are read by position: by
@@ -23,7 +23,7 @@ extension SQLiteFlowStore {
       emailBounced: (row[o + 8] as Int? ?? 0) != 0,
       unengaged: (row[o + 9] as Int? ?? 0) != 0, companyId: row[o + 10],
       lifecycleStage: (row[o + 11] as String?).flatMap(LifecycleStage.init(rawValue:)),
-      properties: jsonStringMap(row[o + 12]) ?? [:])
+      properties: jsonStringMap(row[o + 12]) ?? [:], language: row[o + 13])
   }
 
   static func message(from row: Row, decoder: JSONDecoder) throws -> OutboxMessage {
@@ -34,7 +34,7 @@ extension SQLiteFlowStore {
       channel: OutboxMessage.Channel(rawValue: row["channel"]) ?? .email,
       flowId: row["flow_id"], contactId: row["contact_id"], stepId: row["step_id"], attempt: row["attempt"],
       to: row["recipient"], from: row["sender"], replyTo: row["reply_to"], subject: row["subject"],
-      body: row["body"],
+      body: row["body"], html: row["html"], language: row["language"],
       createdAt: Date(timeIntervalSince1970: row["created_at"]))
   }
 

@@ -160,6 +160,37 @@ extension SQLiteFlowStore {
             FROM (SELECT status, count(*) AS n FROM participants p WHERE p.flow_id = flows.id GROUP BY status));
           """)
     }
+    migrator.registerMigration("v9 delivery state of outbox messages") { db in
+      // A message is pending, delivered or dead. A worker claims due pending messages by
+      // leasing them (`claimed_until`): a lease that expires, because its worker died
+      // between sending and recording, makes the message claimable again, and it is sent
+      // again under the same webhook id.
+      try db.execute(
+        sql: """
+          ALTER TABLE outbox ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+          ALTER TABLE outbox ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE outbox ADD COLUMN next_attempt_at REAL;
+          ALTER TABLE outbox ADD COLUMN claimed_until REAL;
+          ALTER TABLE outbox ADD COLUMN delivered_at REAL;
+          ALTER TABLE outbox ADD COLUMN last_error_code TEXT;
+          ALTER TABLE outbox ADD COLUMN last_error_parameters TEXT;
+          UPDATE outbox SET status = 'delivered', delivered_at = sent_at WHERE sent_at IS NOT NULL;
+          DROP INDEX outbox_pending;
+          CREATE INDEX outbox_due ON outbox(next_attempt_at, created_at) WHERE status = 'pending';
+          CREATE INDEX outbox_by_time ON outbox(created_at, idempotency_key);
+          CREATE INDEX outbox_by_flow ON outbox(flow_id, created_at, idempotency_key);
+          """)
+    }
+    migrator.registerMigration("v10 message content and contact language") { db in
+      // A message keeps the language of the variant it was rendered from and its HTML body;
+      // a contact's language chooses that variant.
+      try db.execute(
+        sql: """
+          ALTER TABLE outbox ADD COLUMN html TEXT;
+          ALTER TABLE outbox ADD COLUMN language TEXT;
+          ALTER TABLE contacts ADD COLUMN language TEXT;
+          """)
+    }
     return migrator
   }
 }

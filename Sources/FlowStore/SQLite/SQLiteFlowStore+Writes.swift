@@ -85,13 +85,14 @@ extension SQLiteFlowStore {
     let upsertContact = try db.cachedStatement(
       sql: """
         INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
-          email_bounced, unengaged, company_id, lifecycle_stage, properties)
-        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
+        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
           consent = excluded.consent, subscriptions = excluded.subscriptions,
           marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
           email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
-          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties
+          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
+          language = excluded.language
         """)
     for c in changes.contacts {
       let values: [(any DatabaseValueConvertible)?] = [
@@ -99,7 +100,7 @@ extension SQLiteFlowStore {
         Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
         c.marketingContact ? 1 : 0,
         c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
-        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty),
+        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty), c.language,
       ]
       try upsertContact.execute(arguments: StatementArguments(values))
     }
@@ -158,13 +159,13 @@ extension SQLiteFlowStore {
     let insertMessage = try db.cachedStatement(
       sql: """
         INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
-          created_at, sender, reply_to, subject, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?)
+          created_at, sender, reply_to, subject, body, html, language)
+        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
         """)
     for m in changes.outbox {
       let values: [(any DatabaseValueConvertible)?] = [
         m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
-        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body,
+        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body, m.html, m.language,
       ]
       try insertMessage.execute(arguments: StatementArguments(values))
     }
@@ -193,7 +194,7 @@ extension SQLiteFlowStore {
       return try pool.read { db in
         let decoder = JSONDecoder()
         return try Row.fetchAll(
-          db, sql: "SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid LIMIT ?",
+          db, sql: "SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at, rowid LIMIT ?",
           arguments: [limit]
         ).map { try Self.message(from: $0, decoder: decoder) }
       }
@@ -205,7 +206,10 @@ extension SQLiteFlowStore {
   public func markSent(_ idempotencyKeys: [String], at time: Date) throws {
     do {
       try pool.write { db in
-        let statement = try db.cachedStatement(sql: "UPDATE outbox SET sent_at = ? WHERE idempotency_key = ?")
+        let statement = try db.cachedStatement(
+          sql:
+            "UPDATE outbox SET sent_at = ?1, delivered_at = ?1, status = 'delivered' WHERE idempotency_key = ?2"
+        )
         for key in idempotencyKeys { try statement.execute(arguments: [time.timeIntervalSince1970, key]) }
       }
     } catch {

@@ -35,7 +35,7 @@ struct HelpCenterStrings: Sendable {
     notFoundBack: "Go to the help center",
     kinds: [
       .refusal: "Refusals", .dropOut: "Drop-outs", .actionError: "Action errors", .skip: "Skipped actions",
-      .reschedule: "Rescheduled actions",
+      .reschedule: "Rescheduled actions", .deliveryFailure: "Delivery failures",
     ])
 
   static let dutch = HelpCenterStrings(
@@ -46,7 +46,7 @@ struct HelpCenterStrings: Sendable {
     notFoundBack: "Naar het helpcentrum",
     kinds: [
       .refusal: "Weigeringen", .dropOut: "Uitval", .actionError: "Actiefouten", .skip: "Overgeslagen stappen",
-      .reschedule: "Opnieuw geplande acties",
+      .reschedule: "Opnieuw geplande acties", .deliveryFailure: "Bezorgfouten",
     ])
 
   static let swedish = HelpCenterStrings(
@@ -57,6 +57,6 @@ struct HelpCenterStrings: Sendable {
     notFoundBack: "Till hjälpcentret",
     kinds: [
       .refusal: "Avvisningar", .dropOut: "Bortfall", .actionError: "Åtgärdsfel", .skip: "Överhoppade steg",
-      .reschedule: "Omplanerade åtgärder",
+      .reschedule: "Omplanerade åtgärder", .deliveryFailure: "Leveransfel",
     ])
 }

@@ -10,9 +10,11 @@ struct ContactsController {
 
   func addRoutes(to router: Router<FlowdeskContext>) {
     let read = RouteCollection.guarded(tokens, needs: .reader)
+    read.get(use: list)
     read.get(":id", use: show)
     let write = RouteCollection.guarded(tokens, needs: .flowAdministrator)
     write.put(":id", use: upsert)
+    write.delete(":id", use: erase)
     write.post(":id/actions", use: recordAction)
     router.addRoutes(read, atPath: "/v1/contacts")
     router.addRoutes(write, atPath: "/v1/contacts")
@@ -24,6 +26,46 @@ struct ContactsController {
       throw APIProblem(.notFound, .contactNotFound, ["contact": id])
     }
     return try Reply.json(contact, language: context.language.language)
+  }
+
+  /// `GET /v1/contacts?cursor=&limit=&email=&language=&emailBounced=`: contacts in id order.
+  @Sendable func list(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let query = request.uri.queryParameters
+    let limit = try FlowsController.integer(request, "limit", default: 100, in: 1...1000)
+    var filter = ContactFilter()
+    filter.email = query.get("email")
+    filter.language = query.get("language")
+    if let text = query.get("emailBounced") {
+      guard let value = Bool(text) else {
+        throw RequestBody.invalidField("emailBounced", "oneOf", ["expected": "true, false"])
+      }
+      filter.emailBounced = value
+    }
+    let page = try await host.contacts(after: query.get("cursor"), limit: limit, filter: filter)
+    struct Page: Encodable {
+      let contacts: [Contact]
+      let next: Cursor
+    }
+    return try Reply.json(
+      Page(contacts: page, next: Cursor(page.count == limit ? page.last?.id : nil)),
+      language: context.language.language)
+  }
+
+  /// `DELETE /v1/contacts/{id}`: erases the person's data and drops their pending messages;
+  /// the flows' counts and an anonymized history stay, and each flow's audit trail records it.
+  @Sendable func erase(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let actor = FlowHost.Actor(
+      role: ActorRight.flowAdministrator.rawValue, name: tokens.name(of: .flowAdministrator))
+    let erasure = try await about(["contact": id]) { try await host.eraseContact(id, by: actor) }
+    struct Erased: Encodable {
+      let contactId: String
+      let flows: [String]
+      let droppedMessages: Int
+    }
+    return try Reply.json(
+      Erased(contactId: erasure.contactId, flows: erasure.flows, droppedMessages: erasure.droppedMessages),
+      language: context.language.language)
   }
 
   @Sendable func upsert(_ request: Request, context: FlowdeskContext) async throws -> Response {

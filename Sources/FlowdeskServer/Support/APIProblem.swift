@@ -58,12 +58,15 @@ public struct APIProblem: Error, Sendable {
 
   static func status(for code: FlowCode) -> HTTPResponse.Status {
     switch code {
-    case .flowNotFound, .contactNotFound, .participantNotFound, .routeNotFound, .unknownCode: .notFound
+    case .flowNotFound, .contactNotFound, .participantNotFound, .routeNotFound, .unknownCode,
+      .messageNotFound:
+      .notFound
     case .editNeedsAdministrator, .readOnlyToken: .forbidden
     case .authenticationRequired: .unauthorized
     case .missingEmailFrom, .missingEmailReplyTo, .missingSmsSender, .missingSubscriptionType,
       .flowHasNoSteps,
-      .invalidTimeWindow, .invalidFlowDefinition, .everyoneElseBranchRequired, .invalidField,
+      .invalidTimeWindow, .invalidFlowDefinition, .templateDoesNotParse, .everyoneElseBranchRequired,
+      .invalidField,
       .wholeDefinitionRequired:
       .unprocessableContent
     case .malformedRequestBody, .invalidLanguageTag, .requestNestedTooDeep: .badRequest

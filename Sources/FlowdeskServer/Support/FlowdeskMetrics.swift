@@ -11,6 +11,11 @@ public final class FlowdeskMetrics: Sendable {
   let schedulerLag: Gauge
   let schedulerBatches: Counter
   let participantsAdvanced: Counter
+  let deliveriesDelivered: Counter
+  let deliveriesRetried: Counter
+  let deliveriesDead: Counter
+  let deliveryLatency: DurationHistogram
+  let outboxBacklog: Gauge
 
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -24,6 +29,25 @@ public final class FlowdeskMetrics: Sendable {
     participantsAdvanced = registry.makeCounter(
       descriptor: Self.name(
         "participants_advanced", unit: "total", help: "Participants advanced by the scheduler."))
+    deliveriesDelivered = registry.makeCounter(
+      descriptor: Self.name(
+        "deliveries_delivered", unit: "total", help: "Messages the webhook receiver accepted (2xx)."))
+    deliveriesRetried = registry.makeCounter(
+      descriptor: Self.name(
+        "deliveries_retried", unit: "total", help: "Delivery attempts that failed and will be retried."))
+    deliveriesDead = registry.makeCounter(
+      descriptor: Self.name(
+        "deliveries_dead", unit: "total", help: "Messages that will not be sent again on their own."))
+    deliveryLatency = registry.makeDurationHistogram(
+      descriptor: Self.name(
+        "delivery_latency", unit: "seconds", help: "Time from sending a message to its recorded delivery."),
+      buckets: [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+      ])
+    outboxBacklog = registry.makeGauge(
+      descriptor: Self.name(
+        "outbox_backlog", unit: "", help: "Messages in the outbox waiting to be delivered."))
   }
 
   static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {

@@ -16,6 +16,11 @@ struct Serve: AsyncParsableCommand {
       administrator token, one is generated on first start, stored in the data folder (mode 0600) and \
       printed once. FLOWDESK_HOST, FLOWDESK_PORT and FLOWDESK_DATA are read when the options are absent. \
       LOG_LEVEL sets the log level (info by default).
+      Messages leave as Standard Webhooks to --webhook-url (or FLOWDESK_WEBHOOK_URL), signed with \
+      FLOWDESK_WEBHOOK_SECRET (whsec_ and a base64 key); FLOWDESK_DELIVERY_ATTEMPTS, \
+      FLOWDESK_DELIVERY_BASE_DELAY, FLOWDESK_DELIVERY_TIMEOUT and FLOWDESK_DELIVERY_LEASE (seconds) tune retries \
+      and how long a claimed message waits for a worker that died. Without a \
+      URL, messages wait in the outbox.
       The help content and catalogs are reloaded on SIGHUP, on POST /v1/admin/reload, and with --watch \
       when a file in them changes. An edit with blocking findings (front matter, catalogs, coverage) is \
       refused, logged with its findings, and the content loaded before keeps being served.
@@ -29,6 +34,11 @@ struct Serve: AsyncParsableCommand {
 
   @Option(help: "The data folder (default ./flowdesk-data, or FLOWDESK_DATA).")
   var data: String?
+
+  @Option(
+    name: .customLong("webhook-url"),
+    help: "Where messages are POSTed as Standard Webhooks (or FLOWDESK_WEBHOOK_URL).")
+  var webhookURL: String?
 
   @OptionGroup var source: ContentOptions
 
@@ -45,6 +55,13 @@ struct Serve: AsyncParsableCommand {
     let host = self.host ?? environment["FLOWDESK_HOST"] ?? "127.0.0.1"
     let port = self.port ?? environment["FLOWDESK_PORT"].flatMap(Int.init) ?? 8080
     let dataPath = data ?? environment["FLOWDESK_DATA"] ?? "flowdesk-data"
+    let delivery: DeliveryConfiguration?
+    do {
+      delivery = try DeliveryConfiguration.from(environment: environment, url: webhookURL)
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(2)
+    }
     do {
       let directory = try DataDirectory(path: dataPath)
       let store = try SQLiteFlowStore(path: directory.databaseURL.path)
@@ -64,8 +81,9 @@ struct Serve: AsyncParsableCommand {
         fflush(nil)
       }
       let tokens = AccessTokens(administrator: token, reader: environment["FLOWDESK_READER_TOKEN"])
-      let parts = ServiceParts(
+      var parts = ServiceParts(
         host: flowHost, content: content, tokens: tokens, metrics: FlowdeskMetrics(registry: registry))
+      parts.delivery = delivery
       let app = FlowdeskApplication.application(
         parts, host: host, port: port, logger: logger, watchContent: watch)
       // SIGHUP's default action ends the process; here it reloads the content instead.

@@ -1,0 +1,236 @@
+import AsyncHTTPClient
+import FlowEngine
+import FlowStore
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Drains the outbox: claims due messages in batches, POSTs each to the webhook receiver,
+/// signed as Standard Webhooks asks, and records the outcome. No store transaction is open
+/// while a message is on its way: claim (commit), send, record (a new transaction). A
+/// worker that dies between sending and recording leaves its claim to expire, and the
+/// message is sent again under the same `webhook-id`: at least once, never lost.
+public struct DeliveryService: Service {
+  let host: FlowHost
+  let configuration: DeliveryConfiguration
+  let metrics: FlowdeskMetrics
+  let logger: Logger
+
+  public init(
+    host: FlowHost, configuration: DeliveryConfiguration, metrics: FlowdeskMetrics, logger: Logger
+  ) {
+    self.host = host
+    self.configuration = configuration
+    self.metrics = metrics
+    self.logger = logger
+  }
+
+  public func run() async throws {
+    // As many connections as a batch sends at once, so no message of a batch waits for a
+    // connection and times out for it.
+    var pool = HTTPClient.Configuration.ConnectionPool()
+    pool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.batchSize
+    let client = HTTPClient(
+      eventLoopGroupProvider: .singleton,
+      configuration: HTTPClient.Configuration(
+        redirectConfiguration: .disallow,
+        timeout: .init(
+          connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout)),
+        connectionPool: pool))
+    logger.info(
+      "delivery worker started",
+      metadata: ["endpoint": "\(configuration.url)", "attempts": "\(configuration.attempts)"])
+    while !Task.isShuttingDownGracefully, !Task.isCancelled {
+      var claimed = 0
+      do {
+        claimed = try await deliverBatch(client: client)
+        metrics.outboxBacklog.set(Double(try await host.outboxBacklog()))
+      } catch {
+        logger.error("delivery batch failed", metadata: ["error": "\(error)"])
+      }
+      if claimed < configuration.batchSize { try? await Task.sleep(for: configuration.pollInterval) }
+    }
+    try? await client.shutdown()
+    logger.info("delivery worker stopped")
+  }
+
+  /// Claims one batch, sends its messages concurrently, and records their outcomes together
+  /// in one transaction once all are known (one write per batch, not per message; a crash
+  /// before it re-sends the batch under the same ids). Returns how many messages were claimed.
+  @discardableResult
+  public func deliverBatch(client: HTTPClient) async throws -> Int {
+    let lease = Self.seconds(configuration.lease)
+    let batch = try await host.claimDeliveries(limit: configuration.batchSize, lease: lease)
+    guard !batch.isEmpty else { return 0 }
+    let results = await withTaskGroup(of: (OutboxEntry, DeliveryOutcome, Duration).self) { group in
+      for entry in batch {
+        group.addTask {
+          let started = ContinuousClock.now
+          let attempt = await send(entry.message, attempt: entry.attempts, client: client)
+          return (entry, decide(attempt, entry: entry), ContinuousClock.now - started)
+        }
+      }
+      return await group.reduce(into: []) { $0.append($1) }
+    }
+    do {
+      let recorded = try await host.recordDeliveries(results.map { ($0.0.message.idempotencyKey, $0.1) })
+      for (entry, outcome, latency) in results where recorded.contains(entry.message.idempotencyKey) {
+        report(entry, outcome, latency: latency)
+      }
+    } catch {
+      // Not recorded: the claims expire and the messages are sent again, under the same ids.
+      logger.error(
+        "delivery outcomes not recorded; the batch will be sent again",
+        metadata: ["messages": "\(batch.count)", "error": "\(error)"])
+    }
+    return batch.count
+  }
+
+  /// Counts and logs a recorded outcome.
+  func report(_ entry: OutboxEntry, _ outcome: DeliveryOutcome, latency: Duration) {
+    switch outcome {
+    case .delivered:
+      metrics.deliveriesDelivered.increment()
+      metrics.deliveryLatency.record(latency)
+      logger.debug("message delivered", metadata: ["message": "\(entry.message.messageId)"])
+    case .retry(let at, let error):
+      metrics.deliveriesRetried.increment()
+      logger.info(
+        "message not delivered; retrying",
+        metadata: [
+          "message": "\(entry.message.messageId)", "code": "\(error.code.id)", "attempt": "\(entry.attempts)",
+          "next": "\(at)",
+        ])
+    case .dead(let error):
+      metrics.deliveriesDead.increment()
+      logger.warning(
+        "message dead",
+        metadata: [
+          "message": "\(entry.message.messageId)", "code": "\(error.code.id)",
+          "attempts": "\(entry.attempts)",
+        ])
+    }
+  }
+
+  /// What one POST came to.
+  public enum Attempt: Sendable, Equatable {
+    case answered(status: Int, retryAfter: Duration?)
+    case timedOut
+    case unreachable(String)
+  }
+
+  /// POSTs a message, signed, and waits for the status (the body is read and dropped).
+  public func send(_ message: OutboxMessage, attempt: Int, client: HTTPClient) async -> Attempt {
+    let now = Date()
+    let timestamp = Int(now.timeIntervalSince1970)
+    let body: Data
+    do {
+      body = try WebhookPayload.encoder.encode(WebhookPayload(message, at: now))
+    } catch {
+      return .unreachable("the message could not be encoded")
+    }
+    let id = message.messageId
+    var request = HTTPClientRequest(url: configuration.url)
+    request.method = .POST
+    request.headers.add(name: "content-type", value: "application/json")
+    request.headers.add(name: "user-agent", value: "Flowdesk-Webhooks")
+    request.headers.add(name: "webhook-id", value: id)
+    request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+    request.headers.add(
+      name: "webhook-signature",
+      value: configuration.secret.signature(id: id, timestamp: timestamp, body: body))
+    request.body = .bytes(ByteBuffer(bytes: body))
+    do {
+      let response = try await client.execute(request, timeout: Self.timeAmount(configuration.timeout))
+      // Read (and drop) up to 64 KiB of the answer, so the connection can be used again.
+      _ = try? await response.body.collect(upTo: 64 * 1024)
+      let retryAfter = response.headers.first(name: "retry-after").flatMap { Self.retryAfter($0, now: now) }
+      return .answered(status: Int(response.status.code), retryAfter: retryAfter)
+    } catch let error as HTTPClientError
+      where [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error)
+    {
+      return .timedOut
+    } catch {
+      return .unreachable(Self.describe(error))
+    }
+  }
+
+  /// The outcome of an attempt: delivered, retried after a backoff (or `Retry-After`), or
+  /// dead. Other 4xx answers are dead at once; the rest are dead after the last attempt.
+  func decide(_ attempt: Attempt, entry: OutboxEntry, now: Date? = nil) -> DeliveryOutcome {
+    let now = now ?? host.clock.now
+    let message = entry.message.messageId
+    let number = String(entry.attempts)
+    let error: CodedMessage
+    var retryAfter: Duration?
+    switch attempt {
+    case .answered(let status, _) where (200..<300).contains(status):
+      return .delivered(at: now)
+    case .answered(let status, let after) where status == 408 || status == 429:
+      error = CodedMessage(
+        .receiverThrottled, ["status": String(status), "message": message, "attempt": number])
+      retryAfter = after
+    case .answered(let status, let after) where status >= 500:
+      error = CodedMessage(
+        .receiverFailed, ["status": String(status), "message": message, "attempt": number])
+      retryAfter = after
+    case .answered(let status, _):
+      return .dead(CodedMessage(.receiverRejected, ["status": String(status), "message": message]))
+    case .timedOut:
+      let seconds =
+        Double(configuration.timeout.components.seconds)
+        + Double(configuration.timeout.components.attoseconds) / 1e18
+      error = CodedMessage(
+        .receiverTimedOut,
+        [
+          "seconds": seconds.formatted(.number.precision(.fractionLength(0...1))), "message": message,
+          "attempt": number,
+        ])
+    case .unreachable(let reason):
+      error = CodedMessage(.receiverUnreachable, ["reason": reason, "message": message, "attempt": number])
+    }
+    guard entry.attempts < configuration.attempts else { return .dead(error) }
+    var delay = configuration.backoff(afterAttempt: entry.attempts)
+    if let retryAfter { delay = max(delay, min(retryAfter, configuration.maximumDelay)) }
+    return .retry(at: now.addingTimeInterval(Self.seconds(delay)), error)
+  }
+
+  /// `Retry-After` as seconds or as an HTTP date (RFC 9110, section 10.2.3).
+  static func retryAfter(_ text: String, now: Date) -> Duration? {
+    if let seconds = Int(text.trimmingCharacters(in: .whitespaces)), seconds >= 0 { return .seconds(seconds) }
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "GMT")
+    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+    guard let date = formatter.date(from: text) else { return nil }
+    return .milliseconds(Int(max(0, date.timeIntervalSince(now)) * 1000))
+  }
+
+  /// A connection failure in a few words, for the message of FD6005.
+  static func describe(_ error: any Error) -> String {
+    if let error = error as? HTTPClientError, error == .connectTimeout { return "the connection timed out" }
+    let text = String(describing: error)
+    if text.localizedCaseInsensitiveContains("refused") { return "the connection was refused" }
+    if text.localizedCaseInsensitiveContains("resolve") || text.localizedCaseInsensitiveContains("lookup") {
+      return "the host name could not be resolved"
+    }
+    if text.localizedCaseInsensitiveContains("closed") { return "the connection was closed before an answer" }
+    if text.localizedCaseInsensitiveContains("tls") || text.localizedCaseInsensitiveContains("ssl")
+      || text.localizedCaseInsensitiveContains("certificate")
+    {
+      return "the TLS handshake failed"
+    }
+    return "the connection failed"
+  }
+
+  static func timeAmount(_ duration: Duration) -> TimeAmount {
+    .nanoseconds(
+      duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+  }
+
+  static func seconds(_ duration: Duration) -> TimeInterval {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+}

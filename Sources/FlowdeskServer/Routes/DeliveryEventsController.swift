@@ -1,0 +1,87 @@
+import FlowEngine
+import FlowStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// `POST /v1/delivery-events`: what the delivery provider reports about a message comes back
+/// in. The administrator token opens it, and so does a request signed with the webhook
+/// secret as Standard Webhooks asks, so a receiver can report back with what it already has.
+struct DeliveryEventsController {
+  let host: FlowHost
+  let tokens: AccessTokens
+  let secret: WebhookSecret?
+
+  func addRoutes(to router: Router<FlowdeskContext>) {
+    let events = RouteCollection(context: FlowdeskContext.self)
+      .add(middleware: RequireTokenOrSignature(tokens: tokens, secret: secret))
+    events.post(use: receive)
+    router.addRoutes(events, atPath: "/v1/delivery-events")
+  }
+
+  struct Body: Decodable {
+    let type: DeliveryEvent.Kind
+    let messageId: String
+    let contactId: String?
+    let at: Date?
+    let bounce: DeliveryEvent.Bounce?
+    let url: String?
+  }
+
+  @Sendable func receive(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let body = try await RequestBody.decode(Body.self, from: request)
+    let event = DeliveryEvent(
+      kind: body.type, messageId: body.messageId, contactId: body.contactId, bounce: body.bounce)
+    let result = try await about(["message": body.messageId]) { try await host.apply(event) }
+    struct Applied: Encodable {
+      let messageId: String
+      let contactId: String
+      let changed: [String]
+      let actions: [String]
+    }
+    return try Reply.json(
+      Applied(
+        messageId: body.messageId, contactId: result.contactId, changed: result.changed,
+        actions: result.actions),
+      status: .accepted, language: context.language.language)
+  }
+}
+
+/// The administrator's bearer token, or a Standard Webhooks signature under the webhook
+/// secret whose timestamp is within five minutes. A reader's token is refused (FD1508).
+struct RequireTokenOrSignature: RouterMiddleware {
+  typealias Context = FlowdeskContext
+  let tokens: AccessTokens
+  let secret: WebhookSecret?
+  static let tolerance: TimeInterval = 300
+
+  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+    async throws -> Response
+  {
+    if let right = tokens.right(of: request) {
+      guard right == .flowAdministrator else { throw APIProblem(.forbidden, .readOnlyToken) }
+      var context = context
+      context.right = right
+      return try await next(request, context)
+    }
+    guard let secret, let id = request.headers[HTTPField.Name("webhook-id")!],
+      let signature = request.headers[HTTPField.Name("webhook-signature")!],
+      let timestamp = request.headers[HTTPField.Name("webhook-timestamp")!].flatMap({ Int($0) }),
+      abs(Date().timeIntervalSince1970 - Double(timestamp)) <= Self.tolerance
+    else { throw APIProblem(.unauthorized, .authenticationRequired) }
+    var request = request
+    let body: ByteBuffer
+    do {
+      body = try await request.collectBody(upTo: ServerLimits.maximumBodySize)
+    } catch {
+      throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
+    }
+    guard secret.verifies(header: signature, id: id, timestamp: timestamp, body: body.readableBytesView)
+    else {
+      throw APIProblem(.unauthorized, .authenticationRequired)
+    }
+    var context = context
+    context.right = .flowAdministrator
+    return try await next(request, context)
+  }
+}

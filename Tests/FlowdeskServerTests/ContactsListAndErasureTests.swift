@@ -1,0 +1,60 @@
+import FlowEngine
+import FlowStore
+import FlowdeskServer
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@Suite("Contacts list and erasure")
+struct ContactsListAndErasureTests {
+  @Test func contactsArePagedInIdOrderAndFiltered() async throws {
+    try await ServiceFixture().test { client in
+      for (id, language) in [("c1", "nl-BE"), ("c2", "en"), ("c3", "nl"), ("c4", "sv")] {
+        try await client.call(
+          .put, "/v1/contacts/\(id)", json: #"{"email": "\#(id)@example.com", "language": "\#(language)"}"#)
+      }
+      var ids: [String] = []
+      var cursor: String?
+      repeat {
+        let page = try await client.call(
+          .get, "/v1/contacts?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""),
+          token: ServiceFixture.readerToken)
+        #expect(page.status == .ok)
+        ids += (page.body["contacts"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        cursor = page.body["next"] as? String
+      } while cursor != nil && ids.count < 10
+      #expect(ids == ["c1", "c2", "c3", "c4"])
+      let dutch = try await client.call(.get, "/v1/contacts?language=nl")
+      #expect(
+        (dutch.body["contacts"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["c1", "c3"])
+      let one = try await client.call(.get, "/v1/contacts?email=C2@EXAMPLE.COM")
+      #expect((one.body["contacts"] as? [[String: Any]])?.count == 1)
+    }
+  }
+
+  @Test func erasureRemovesPersonalDataAndPendingMessagesButKeepsCountsAndAnAudit() async throws {
+    let delivery = try await DeliveryFixture(contacts: 2)
+    try await delivery.fixture.test { client in
+      let reader = try await client.call(.delete, "/v1/contacts/c0", token: ServiceFixture.readerToken)
+      #expect(reader.status == .forbidden)
+      let erased = try await client.call(.delete, "/v1/contacts/c0")
+      #expect(erased.status == .ok)
+      #expect(erased.body["droppedMessages"] as? Int == 1)
+      #expect(erased.body["flows"] as? [String] == ["flow-1"])
+      let contact = try await client.call(.get, "/v1/contacts/c0")
+      #expect(contact.body["email"] == nil || contact.body["email"] is NSNull)
+      #expect((contact.body["properties"] as? [String: Any])?.isEmpty ?? true)
+      let outbox = try await client.call(.get, "/v1/outbox")
+      let left = (outbox.body["messages"] as? [[String: Any]] ?? []).compactMap { $0["contactId"] as? String }
+      #expect(left == ["c1"])
+      let flow = try await client.call(.get, "/v1/flows/flow-1")
+      #expect((flow.body["participants"] as? [String: Int])?.values.reduce(0, +) == 2)
+      let audit = try await client.call(.get, "/v1/flows/flow-1/audit")
+      let actions = (audit.body["entries"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+      #expect(actions.contains("eraseContact"))
+      let unknown = try await client.call(.delete, "/v1/contacts/nobody")
+      #expect(unknown.status == .notFound)
+      #expect(unknown.body["code"] as? String == "FD1402")
+    }
+  }
+}
