@@ -52,6 +52,14 @@ struct BulkEnrollmentTests {
       #expect(both.status == .unprocessableContent)
       let neither = try await client.call(.post, "/v1/flows/\(flow)/enrollments", json: "{}")
       #expect(neither.body["field"] as? String == "contactId")
+      // An empty id would be a path to another endpoint (/v1/contacts//actions).
+      let empty = try await client.call(
+        .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactIds": ["a", ""]}"#)
+      #expect(empty.status == .unprocessableContent)
+      #expect(empty.body["field"] as? String == "contactIds")
+      let emptyOne = try await client.call(
+        .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactId": ""}"#)
+      #expect(emptyOne.body["field"] as? String == "contactId")
     }
   }
 }

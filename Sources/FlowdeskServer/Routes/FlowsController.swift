@@ -294,6 +294,9 @@ struct FlowsController {
     let body = try await RequestBody.decode(Body.self, from: request)
     let reenroll = body.reenroll == true
     let language = context.language.language
+    // A contact id is never empty: as a path it would name another endpoint.
+    if body.contactId == "" { throw RequestBody.invalidField("contactId", "notAllowed") }
+    if body.contactIds?.contains("") == true { throw RequestBody.invalidField("contactIds", "notAllowed") }
     switch (body.contactId, body.contactIds) {
     case (let contactId?, nil):
       let participant = try await about(["flow": id, "contact": contactId]) {
