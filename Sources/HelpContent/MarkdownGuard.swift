@@ -18,7 +18,16 @@ enum MarkdownGuard {
   /// Markdown that Ink renders in bounded time: brackets bounded (below), and no `<p` that
   /// Ink cannot read as a tag.
   static func bounded(_ markdown: String) -> String {
-    boundingLinkNesting(escapingUnclosedParagraphTags(markdown))
+    boundingLinkNesting(escapingUnclosedParagraphTags(withoutInkMetadata(markdown)))
+  }
+
+  /// Ink reads a `---` line at the start as its own metadata block (the loader has read the
+  /// front matter already), and its reader runs off the end of the text when that block is
+  /// not closed: a crash. A leading `---` becomes `***`, the same thematic break.
+  static func withoutInkMetadata(_ markdown: String) -> String {
+    let start = markdown.firstIndex { !$0.isWhitespace } ?? markdown.endIndex
+    guard markdown[start...].hasPrefix("---\n") else { return markdown }
+    return markdown[..<start] + "***" + markdown[markdown.index(start, offsetBy: 3)...]
   }
 
   /// Ink ends a paragraph before `<p` (or `<P`, `<pre`...) and reads an HTML block there;

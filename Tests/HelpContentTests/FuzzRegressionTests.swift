@@ -66,6 +66,19 @@ struct FuzzRegressionTests {
     #expect(library.articles.count == 1)
   }
 
+  /// fuzz-article: a body that starts with a `---` line is Ink's own metadata block to Ink,
+  /// whose reader ran off the end of the text when the block was not closed ("String index is
+  /// out of bounds", a crash of the whole process). A leading `---` is now `***`.
+  @Test func aBodyStartingWithThreeDashesDoesNotCrashInk() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "ink-metadata-runs-off-the-end.md")
+      .write(to: folder.appendingPathComponent("dashes.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.hasPrefix("<hr"), "the leading rule stays a rule: \(article.html.prefix(40))")
+  }
+
   /// fuzz-sanitizer: a combining mark after the colon (`java:\u{747}...`) made one character
   /// of the two, so the search for the colon by character missed it and the URL passed as
   /// relative; browsers read code points and see the scheme.
