@@ -23,7 +23,7 @@ for target in "${targets[@]}"; do
   mkdir -p "$out/new"
   echo "== fuzz-$target ${options[*]}"
   start=$(date +%s)
-  "$bin/fuzz-$target" -max_len=4096 -print_final_stats=1 -artifact_prefix="$out/" \
+  "$bin/fuzz-$target" -max_len=4096 -timeout=10 -print_final_stats=1 -artifact_prefix="$out/" \
     "${options[@]}" "$out/new" "Corpus/$target" >"$out/log" 2>&1
   status=$?
   seconds=$(($(date +%s) - start))

@@ -5,7 +5,7 @@
 /// exponential (18 of them took seconds, 22 over a minute) and deep ones overflow the stack.
 /// So, paragraph by paragraph, a `[` that no `]` closes (it can never start a link) and one
 /// nested deeper than `maximumLinkNesting` are escaped (`\[`), which Ink renders as a literal
-/// `[`. Nothing inside code spans or fenced code blocks is touched.
+/// `[`.
 enum MarkdownGuard {
   static let maximumLinkNesting = 4
 
@@ -18,7 +18,16 @@ enum MarkdownGuard {
   /// Markdown that Ink renders in bounded time: brackets bounded (below), and no `<p` that
   /// Ink cannot read as a tag.
   static func bounded(_ markdown: String) -> String {
-    boundingLinkNesting(escapingUnclosedParagraphTags(markdown))
+    boundingLinkNesting(escapingUnclosedParagraphTags(withoutInkMetadata(markdown)))
+  }
+
+  /// Ink reads a `---` line at the start as its own metadata block (the loader has read the
+  /// front matter already), and its reader runs off the end of the text when that block is
+  /// not closed: a crash. A leading `---` becomes `***`, the same thematic break.
+  static func withoutInkMetadata(_ markdown: String) -> String {
+    let start = markdown.firstIndex { !$0.isWhitespace } ?? markdown.endIndex
+    guard markdown[start...].hasPrefix("---\n") else { return markdown }
+    return markdown[..<start] + "***" + markdown[markdown.index(start, offsetBy: 3)...]
   }
 
   /// Ink ends a paragraph before `<p` (or `<P`, `<pre`...) and reads an HTML block there;
@@ -39,21 +48,12 @@ enum MarkdownGuard {
     guard !positions.isEmpty else { return markdown }
     var output = [UInt8]()
     output.reserveCapacity(utf8.count + positions.count * 3)
-    var inFence = false
-    var lineStart = true
     var next = 0
     for (offset, byte) in utf8.enumerated() {
-      if lineStart {
-        let rest = utf8[offset...].drop { $0 == UInt8(ascii: " ") }
-        if rest.starts(with: Array("```".utf8)) || rest.starts(with: Array("~~~".utf8)) { inFence.toggle() }
-      }
-      lineStart = byte == UInt8(ascii: "\n")
       if next < positions.count, positions[next] == offset {
         next += 1
-        if !inFence {
-          output += Array("&lt;".utf8)
-          continue
-        }
+        output += Array("&lt;".utf8)
+        continue
       }
       output.append(byte)
     }
@@ -95,32 +95,17 @@ enum MarkdownGuard {
       paragraph.removeAll()
     }
 
-    var inFence = false
+    // Code spans and blocks are not exempt: where the guard and Ink disagree on what is code
+    // (an unclosed fence, an escaped backtick), Ink would try the brackets. An escaped bracket
+    // in code shows its backslash, a small price for so rare a case.
     for (number, line) in lines.enumerated() {
-      let trimmed = line.drop { $0 == " " }
-      if trimmed.starts(with: ["`", "`", "`"]) || trimmed.starts(with: ["~", "~", "~"]) {
-        settle()
-        inFence.toggle()
-        continue
-      }
-      if inFence { continue }
-      if trimmed.allSatisfy(\.isWhitespace) {
+      if line.allSatisfy(\.isWhitespace) {
         settle()
         continue
       }
-      // Code spans: backticks in pairs on the line. A backtick left without a partner is
-      // text to Ink, and so are the brackets after it.
-      let backticks = line.indices.filter { line[$0] == "`" }
-      let lastPaired = backticks.count - backticks.count % 2
-      var inCode = false
       var afterBackslash = false
-      var backtick = 0
       for (index, character) in line.enumerated() {
-        if character == "`" {
-          if backtick < lastPaired { inCode.toggle() }
-          backtick += 1
-        }
-        if !inCode, !afterBackslash, character == "[" || character == "]" {
+        if !afterBackslash, character == "[" || character == "]" {
           paragraph.append(Bracket(line: number, index: index, opens: character == "["))
         }
         afterBackslash = character == "\\" && !afterBackslash
