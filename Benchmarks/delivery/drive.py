@@ -51,6 +51,7 @@ finished = time.monotonic()
 # Where the time went, for whoever reads the run: enrolling, the scheduler's steps, sending.
 print(
     f"enrolled in {enrolled - started:.2f} s, all advanced after {(advanced or finished) - started:.2f} s, "
-    f"all delivered after {finished - started:.2f} s",
+    f"all delivered after {finished - started:.2f} s, "
+    f"{metric('flowdesk_deliveries_retried_total')} attempts retried",
     file=sys.stderr)
 print(f"{count / (finished - started):.0f}")

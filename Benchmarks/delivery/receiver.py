@@ -17,4 +17,6 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
+# The default listen backlog (5) refuses connections when Flowdesk opens many at once.
+ThreadingHTTPServer.request_queue_size = 1024
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever()

@@ -16,6 +16,8 @@ public struct DeliveryConfiguration: Sendable {
   public var timeout: Duration = .seconds(10)
   /// Messages claimed at once; they are sent concurrently.
   public var batchSize = 64
+  /// Batches in flight at once, each under its own claim.
+  public var concurrentBatches = 4
   /// How long a claim holds a message: a worker that dies keeps it no longer than this.
   public var lease: Duration = .seconds(60)
   /// How often the worker looks for due messages when the outbox was empty.

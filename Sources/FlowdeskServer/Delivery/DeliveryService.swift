@@ -28,10 +28,11 @@ public struct DeliveryService: Service {
   }
 
   public func run() async throws {
-    // As many connections as a batch sends at once, so no message of a batch waits for a
-    // connection and times out for it.
+    // As many connections as the batches send at once, so no message waits for a connection
+    // and times out for it.
     var pool = HTTPClient.Configuration.ConnectionPool()
-    pool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.batchSize
+    pool.concurrentHTTP1ConnectionsPerHostSoftLimit =
+      configuration.batchSize * configuration.concurrentBatches
     let client = HTTPClient(
       eventLoopGroupProvider: .singleton,
       configuration: HTTPClient.Configuration(
@@ -42,15 +43,23 @@ public struct DeliveryService: Service {
     logger.info(
       "delivery worker started",
       metadata: ["endpoint": "\(configuration.url)", "attempts": "\(configuration.attempts)"])
-    while !Task.isShuttingDownGracefully, !Task.isCancelled {
-      var claimed = 0
-      do {
-        claimed = try await deliverBatch(client: client)
-        metrics.outboxBacklog.set(Double(try await host.outboxBacklog()))
-      } catch {
-        logger.error("delivery batch failed", metadata: ["error": "\(error)"])
+    // Several batches at once, each claimed under its own lease: while one waits for its
+    // answers, another claims or records, so the store and the network overlap.
+    await withTaskGroup(of: Void.self) { group in
+      for _ in 0..<max(1, configuration.concurrentBatches) {
+        group.addTask {
+          while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            var claimed = 0
+            do {
+              claimed = try await deliverBatch(client: client)
+              metrics.outboxBacklog.set(Double(try await host.outboxBacklog()))
+            } catch {
+              logger.error("delivery batch failed", metadata: ["error": "\(error)"])
+            }
+            if claimed < configuration.batchSize { try? await Task.sleep(for: configuration.pollInterval) }
+          }
+        }
       }
-      if claimed < configuration.batchSize { try? await Task.sleep(for: configuration.pollInterval) }
     }
     try? await client.shutdown()
     logger.info("delivery worker stopped")
