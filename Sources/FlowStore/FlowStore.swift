@@ -57,8 +57,9 @@ public protocol FlowStoreTransaction: ParticipantBacking {
 }
 
 /// Where a host keeps the engine's state. The SQLite store is the embedded default; another
-/// backend implements the same calls.
-public protocol FlowStore: ParticipantBacking {
+/// backend implements the same calls. Everything an operation reads goes through a
+/// transaction (`read`, `write`), never through the store itself.
+public protocol FlowStore: Sendable {
   /// Runs `body` in one write transaction, with the write lock held from its start, and
   /// commits it when `body` returns; a thrown error, or a failed read, rolls it back.
   func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
@@ -68,14 +69,6 @@ public protocol FlowStore: ParticipantBacking {
 
   /// Loads the whole persistent state, with history younger than `historySince`.
   func load(historySince: Date) throws -> EngineSnapshot
-
-  /// Loads flows, companies, history and counters, without participants and contacts:
-  /// an engine that pages reads those through the store's `ParticipantBacking` reads.
-  func loadFlows(historySince: Date) throws -> EngineSnapshot
-
-  /// The first failure of a `ParticipantBacking` read since the last call, if any. Those
-  /// reads cannot throw into the engine, so the host asks after every operation.
-  func takeReadFailure() -> (any Error)?
 
   /// Writes everything one operation changed, in one transaction: all of it or none of it.
   /// An outbox message whose idempotency key is already stored makes the commit fail.

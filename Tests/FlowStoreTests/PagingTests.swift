@@ -326,35 +326,7 @@ struct PagingTests {
     func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
       try await base.read { transaction in try body(FlakyTransaction(transaction, store: self)) }
     }
-    func participant(_ contactId: String, in flowId: String) -> Participant? {
-      base.participant(contactId, in: flowId)
-    }
-    func takeReadFailure() -> (any Error)? { base.takeReadFailure() }
-    func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
-    func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
-      base.participants(in: flowId, limit: limit, offset: offset)
-    }
-    func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
-      base.dueParticipants(in: flowId, at: now, limit: limit)
-    }
-    func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
-    func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
-      base.participants(contactIds, in: flowId)
-    }
-    func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
-      base.dueCount(in: flowId, at: now, limit: limit)
-    }
-    func holders(of addresses: [String], in flowId: String) -> [String: String] {
-      base.holders(of: addresses, in: flowId)
-    }
-    func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
-      base.participantCounts(in: flowId)
-    }
-    func contacts(_ ids: [String]) -> [Contact] { base.contacts(ids) }
     func load(historySince: Date) throws -> EngineSnapshot { try base.load(historySince: historySince) }
-    func loadFlows(historySince: Date) throws -> EngineSnapshot {
-      try base.loadFlows(historySince: historySince)
-    }
     func commit(_ changes: EngineChanges) throws { try base.commit(changes) }
     func pruneHistory(before cutoff: Date) throws -> Int { try base.pruneHistory(before: cutoff) }
     func pendingOutbox(limit: Int) throws -> [OutboxMessage] { try base.pendingOutbox(limit: limit) }

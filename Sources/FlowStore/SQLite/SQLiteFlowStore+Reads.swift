@@ -27,14 +27,6 @@ extension SQLiteFlowStore {
     }
   }
 
-  public func loadFlows(historySince: Date) throws -> EngineSnapshot {
-    do {
-      return try pool.read { try Self.readFlows($0, historySince: historySince) }
-    } catch {
-      throw Self.storeError(error, path: path)
-    }
-  }
-
   /// Flows, companies, history and counters, read in the caller's transaction.
   static func readFlows(_ db: Database, historySince: Date?) throws -> EngineSnapshot {
     let decoder = JSONDecoder()

@@ -12,8 +12,6 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
 
   public let path: String
   let pool: DatabasePool
-  let failureLock = NSLock()
-  var readFailure: (any Error)?
   let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
