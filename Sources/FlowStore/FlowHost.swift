@@ -208,7 +208,7 @@ public final class FlowHost: Sendable {
   /// Applies the 90-day history retention in the store.
   @discardableResult
   public func pruneHistory() async throws -> Int {
-    try store.pruneHistory(before: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
+    try await store.pruneHistory(before: clock.now.addingTimeInterval(-FlowEngine.historyRetention))
   }
 
   /// The earliest due time of a participant in a running flow.

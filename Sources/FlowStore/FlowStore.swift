@@ -67,23 +67,7 @@ public protocol FlowStore: Sendable {
   /// Runs `body` in one read transaction: every read sees the same committed state.
   func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
 
-  /// Loads the whole persistent state, with history younger than `historySince`.
-  func load(historySince: Date) throws -> EngineSnapshot
-
-  /// Writes everything one operation changed, in one transaction: all of it or none of it.
-  /// An outbox message whose idempotency key is already stored makes the commit fail.
-  func commit(_ changes: EngineChanges) throws
-
   /// Deletes history events older than `cutoff`; returns how many.
   @discardableResult
-  func pruneHistory(before cutoff: Date) throws -> Int
-
-  /// Outbox messages not yet marked sent, oldest first.
-  func pendingOutbox(limit: Int) throws -> [OutboxMessage]
-
-  /// Marks messages as sent.
-  func markSent(_ idempotencyKeys: [String], at time: Date) throws
-
-  /// Counts outbox messages, sent or not.
-  func outboxCount() throws -> Int
+  func pruneHistory(before cutoff: Date) async throws -> Int
 }

@@ -177,7 +177,7 @@ struct SQLiteFlowStoreTests {
         try await host.read(history: true) { try $0.history(of: flowId).map(\.code) } == [
           .noAssociatedRecord, .noAssociatedRecord,
         ])
-      #expect(try host.store.outboxCount() == 2)
+      #expect(try await host.outboxBacklog() == 2)
       #expect(try await host.read(history: true) { $0.flowsWithErrors().map(\.flowId) } == [flowId])
     }
   }

@@ -36,6 +36,12 @@ struct Serve: AsyncParsableCommand {
   var data: String?
 
   @Option(
+    help: ArgumentHelp(
+      "Where flows are stored: postgres://USER:PASSWORD@HOST:PORT/DB for a database shared by several nodes, or sqlite:PATH (or FLOWDESK_DATABASE_URL).",
+      discussion: "Without it, SQLite in the data folder."))
+  var database: String?
+
+  @Option(
     name: .customLong("webhook-url"),
     help: "Where messages are POSTed as Standard Webhooks (or FLOWDESK_WEBHOOK_URL).")
   var webhookURL: String?
@@ -63,8 +69,21 @@ struct Serve: AsyncParsableCommand {
       throw ExitCode(2)
     }
     do {
-      let directory = try DataDirectory(path: dataPath)
-      let store = try SQLiteFlowStore(path: directory.databaseURL.path)
+      let location = try StoreLocation(
+        option: database ?? environment["FLOWDESK_DATABASE_URL"], data: dataPath)
+      let store: any FlowStore
+      var directory: DataDirectory?
+      switch location {
+      case .sqlite(let path):
+        let folder = try DataDirectory(path: path)
+        directory = folder
+        store = try SQLiteFlowStore(path: folder.databaseURL.path)
+      case .sqliteFile(let path):
+        store = try SQLiteFlowStore(path: path)
+      case .postgres(let url):
+        store = try await PostgresFlowStore(url: url, logger: logger)
+        logger.info("using PostgreSQL", metadata: ["database": "\((store as! PostgresFlowStore).location)"])
+      }
       let flowHost = try FlowHost(store: store, clock: SystemClock(), logger: logger)
       let help = try HelpService(content: source.contentURL, locales: source.localesURL)
       for problem in help.problems { logger.warning("help content: \(problem)") }
@@ -72,9 +91,19 @@ struct Serve: AsyncParsableCommand {
         logger.warning("help content: \(finding)")
       }
       let content = LiveContent(help, logger: logger)
-      let (token, generated) = try ServiceStartup.administratorToken(
-        environment: environment, data: directory)
-      if generated {
+      let token: String
+      var generated = false
+      if let directory {
+        (token, generated) = try ServiceStartup.administratorToken(environment: environment, data: directory)
+      } else if let configured = environment["FLOWDESK_ADMIN_TOKEN"], !configured.isEmpty {
+        token = configured
+      } else {
+        printError(
+          "error: with --database, set FLOWDESK_ADMIN_TOKEN: nodes that share a database must share their "
+            + "administrator token, so it cannot be generated into a local folder")
+        throw ExitCode(2)
+      }
+      if generated, let directory {
         print("Generated an administrator token (stored in \(directory.url.path)/admin-token, mode 0600):")
         print("  \(token)")
         print("Use it as: Authorization: Bearer \(token)")

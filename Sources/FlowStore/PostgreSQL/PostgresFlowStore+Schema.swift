@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The schema: named, append-only migrations, recorded in `flowdesk_migrations`.
+extension PostgresFlowStore {
+  /// One migration: a name that never changes, and its statements, run in one transaction.
+  struct Migration {
+    var name: String
+    var statements: [String]
+  }
+
+  /// Never edit a registered migration: add a new one. Text keys use the "C" collation, so
+  /// ids sort and compare by their bytes, as in the SQLite store, whatever the database's
+  /// locale.
+  static let migrations: [Migration] = [
+    Migration(
+      name: "v1 flows, participants, contacts, history, outbox, audit",
+      statements: [
+        "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
+        """
+        CREATE TABLE contacts (
+          id text COLLATE "C" PRIMARY KEY,
+          email text, mobile text,
+          consent boolean NOT NULL DEFAULT false,
+          subscriptions text,
+          marketing_contact boolean NOT NULL DEFAULT true,
+          former_employee boolean NOT NULL DEFAULT false,
+          email_bounced boolean NOT NULL DEFAULT false,
+          unengaged boolean NOT NULL DEFAULT false,
+          company_id text, lifecycle_stage text, properties text, language text
+        )
+        """,
+        "CREATE TABLE companies (id text COLLATE \"C\" PRIMARY KEY, data text NOT NULL)",
+        """
+        CREATE TABLE flows (
+          seq bigserial UNIQUE,
+          id text COLLATE "C" PRIMARY KEY,
+          version integer NOT NULL,
+          status text NOT NULL,
+          last_error_at double precision,
+          counts text
+        )
+        """,
+        """
+        CREATE TABLE flow_versions (
+          flow_id text COLLATE "C" NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+          version integer NOT NULL,
+          definition text NOT NULL,
+          PRIMARY KEY (flow_id, version)
+        )
+        """,
+        """
+        CREATE TABLE participants (
+          flow_id text COLLATE "C" NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+          contact_id text COLLATE "C" NOT NULL,
+          status text NOT NULL,
+          step_id text,
+          due double precision,
+          reason text,
+          reason_parameters text,
+          entered_at double precision,
+          enrolled_at double precision NOT NULL,
+          attempt integer NOT NULL,
+          waiting boolean NOT NULL,
+          branches text,
+          actions text,
+          email_claim text,
+          schedule_token bigint NOT NULL,
+          PRIMARY KEY (flow_id, contact_id)
+        )
+        """,
+        """
+        CREATE INDEX participants_due_by_flow ON participants(flow_id, due, schedule_token)
+          WHERE status = 'active' AND due IS NOT NULL
+        """,
+        // One active participant per email address in a flow, held by the store for every node.
+        """
+        CREATE UNIQUE INDEX participants_one_active_per_address ON participants(flow_id, email_claim)
+          WHERE status = 'active' AND email_claim IS NOT NULL
+        """,
+        "CREATE INDEX participants_by_enrollment ON participants(flow_id, enrolled_at, contact_id)",
+        "CREATE INDEX participants_by_contact ON participants(contact_id)",
+        """
+        CREATE TABLE history (
+          id bigserial PRIMARY KEY,
+          flow_id text COLLATE "C" NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+          time double precision NOT NULL,
+          contact_id text COLLATE "C" NOT NULL,
+          step_id text,
+          code text NOT NULL,
+          parameters text NOT NULL
+        )
+        """,
+        "CREATE INDEX history_by_flow ON history(flow_id, time)",
+        "CREATE INDEX history_by_time ON history(time)",
+        "CREATE INDEX history_by_contact ON history(contact_id)",
+        """
+        CREATE TABLE outbox (
+          idempotency_key text COLLATE "C" PRIMARY KEY,
+          flow_id text COLLATE "C" NOT NULL,
+          contact_id text COLLATE "C" NOT NULL,
+          step_id text NOT NULL,
+          attempt integer NOT NULL,
+          channel text NOT NULL,
+          recipient text NOT NULL,
+          created_at double precision NOT NULL,
+          sent_at double precision,
+          sender text, reply_to text, subject text, body text, html text, language text,
+          status text NOT NULL DEFAULT 'pending',
+          delivery_attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at double precision,
+          claimed_until double precision,
+          delivered_at double precision,
+          last_error_code text,
+          last_error_parameters text
+        )
+        """,
+        "CREATE INDEX outbox_due ON outbox(next_attempt_at, created_at) WHERE status = 'pending'",
+        "CREATE INDEX outbox_by_time ON outbox(created_at, idempotency_key)",
+        "CREATE INDEX outbox_by_flow ON outbox(flow_id, created_at, idempotency_key)",
+        "CREATE INDEX outbox_by_contact ON outbox(contact_id)",
+        // Who did each lifecycle action and edit. No foreign key: the record of a deletion
+        // outlives the flow.
+        """
+        CREATE TABLE audit (
+          id bigserial PRIMARY KEY,
+          time double precision NOT NULL,
+          flow_id text COLLATE "C" NOT NULL,
+          action text NOT NULL,
+          actor_role text NOT NULL,
+          actor_name text NOT NULL,
+          version integer
+        )
+        """,
+        "CREATE INDEX audit_by_flow ON audit(flow_id, id)",
+      ])
+  ]
+
+  /// Applies the migrations the database lacks, in one transaction under an advisory lock:
+  /// nodes that start together wait for each other, and the second finds nothing to do. A
+  /// database migrated by a newer Flowdesk is refused.
+  static func migrate(_ connection: PostgresConnection, location: String, logger: Logger) async throws {
+    try await connection.query("BEGIN", logger: logger)
+    do {
+      try await connection.query("SELECT pg_advisory_xact_lock(\(Int(migrationLock)))", logger: logger)
+      try await connection.query(
+        """
+        CREATE TABLE IF NOT EXISTS flowdesk_migrations (
+          seq serial, name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+        """, logger: logger)
+      var applied: Set<String> = []
+      for try await name in try await connection.query("SELECT name FROM flowdesk_migrations", logger: logger)
+        .decode(String.self)
+      {
+        applied.insert(name)
+      }
+      let known = Set(migrations.map(\.name))
+      if let unknown = applied.subtracting(known).sorted().first {
+        throw StoreError(
+          .newerSchema, path: location,
+          reason: "was migrated by a newer Flowdesk (\"\(unknown)\"); upgrade Flowdesk to use it")
+      }
+      for migration in migrations where !applied.contains(migration.name) {
+        logger.info("migrating the database", metadata: ["migration": "\(migration.name)"])
+        for statement in migration.statements {
+          try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+        }
+        try await connection.query(
+          "INSERT INTO flowdesk_migrations (name) VALUES (\(migration.name))", logger: logger)
+      }
+      try await connection.query("COMMIT", logger: logger)
+    } catch {
+      _ = try? await connection.query("ROLLBACK", logger: logger)
+      throw error
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import FlowEngine
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+internal import NIOSSL
+import PostgresNIO
+
+/// The shared store: PostgreSQL, for several nodes on one database.
+///
+/// Every operation is one PostgreSQL transaction. An operation that changes flows,
+/// participants or contacts first takes a transaction-scoped advisory lock, so engine
+/// operations from every node are serialized the way SQLite's write lock serializes them on
+/// one machine: a pause committed by one node is what the next batch on any node starts from,
+/// and ids come from counters read under the lock. Delivery claims do not take it: they
+/// select due messages `FOR UPDATE SKIP LOCKED`, so workers on several nodes take different
+/// messages at the same time.
+///
+/// The engine reads through the transaction synchronously, so an operation's body runs on a
+/// thread of the store's own pool (never on Swift's cooperative pool), and each of its
+/// queries waits there for the connection's answer.
+public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
+  /// Where the database is, without the password: what errors and logs name.
+  public let location: String
+  let client: PostgresClient
+  let threads: NIOThreadPool
+  let logger: Logger
+  private let runner: Task<Void, Never>
+  /// How long an operation waits for a connection before the store counts as unavailable.
+  let connectionWait: Duration
+
+  /// The lock every engine write takes (`pg_advisory_xact_lock`): "FLOWDESK" in ASCII.
+  static let engineLock: Int64 = 0x464C_4F57_4445_534B
+  /// The lock migrations take, so nodes starting together migrate once.
+  static let migrationLock: Int64 = 0x464C_4F57_4D49_4752
+
+  /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`), checks that the database
+  /// answers, and applies the migrations it lacks. A database that cannot be reached is a
+  /// `StoreError` naming host and port.
+  public init(
+    url: String, maximumConnections: Int = 8, connectionWait: Duration = .seconds(5),
+    logger: Logger = Logger(label: "flowdesk.postgres")
+  ) async throws {
+    let settings = try PostgresSettings(url: url)
+    location = settings.location
+    self.logger = logger
+    self.connectionWait = connectionWait
+    var configuration = PostgresClient.Configuration(
+      host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+      database: settings.database, tls: settings.tls)
+    configuration.options.maximumConnections = maximumConnections
+    configuration.options.connectTimeout = .seconds(5)
+    client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    threads = NIOThreadPool(numberOfThreads: maximumConnections)
+    threads.start()
+    let client = self.client
+    runner = Task { await client.run() }
+    do {
+      // One connection of its own first: a database that is not there fails fast, with
+      // the reason, instead of waiting in the pool's queue.
+      let connection = try await PostgresConnection.connect(
+        configuration: PostgresConnection.Configuration(
+          host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+          database: settings.database, tls: settings.connectionTLS),
+        id: 0, logger: logger)
+      defer { Task { try? await connection.close() } }
+      try await Self.migrate(connection, location: location, logger: logger)
+    } catch {
+      shutdown()
+      throw Self.storeError(error, location: location, connecting: true)
+    }
+  }
+
+  deinit { shutdown() }
+
+  private func shutdown() {
+    runner.cancel()
+    threads.shutdownGracefully { _ in }
+  }
+
+  /// A write transaction. Engine operations take the engine lock at their first read; the
+  /// body runs on the store's thread pool.
+  public func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    try await transaction(begin: "BEGIN", body)
+  }
+
+  /// A read transaction: one snapshot for every read of the operation.
+  public func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+  }
+
+  private func transaction<R: Sendable>(
+    begin: PostgresQuery, _ body: @Sendable (any FlowStoreTransaction) throws -> R
+  ) async throws -> R {
+    do {
+      // The body is used only until the transaction ends, which this call waits for.
+      return try await withoutActuallyEscaping(body) { body in
+        try await withConnection { connection in
+          try await connection.query(begin, logger: self.logger)
+          let result: Result<R, any Error> = try await self.threads.runIfActive {
+            let transaction = PostgresTransaction(connection, store: self)
+            return Result { try body(transaction) }
+          }
+          do {
+            _ = try result.get()
+            try await connection.query("COMMIT", logger: self.logger)
+          } catch {
+            _ = try? await connection.query("ROLLBACK", logger: self.logger)
+          }
+          return result
+        }
+      }.get()
+    } catch let refusal as Refusal {
+      throw refusal
+    } catch {
+      throw Self.storeError(error, location: location)
+    }
+  }
+
+  /// A connection from the pool, or the store counts as unavailable after `connectionWait`.
+  private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+    async throws -> T
+  {
+    let client = self.client
+    let wait = connectionWait
+    let location = self.location
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+      let leased = LeaseFlag()
+      group.addTask {
+        try await client.withConnection { connection in
+          leased.set()
+          return try await body(connection)
+        }
+      }
+      group.addTask {
+        try await Task.sleep(for: wait)
+        return nil
+      }
+      while let next = try await group.next() {
+        if let value = next {
+          group.cancelAll()
+          return value
+        }
+        // The wait ran out; a connection already leased finishes its work.
+        if !leased.isSet {
+          group.cancelAll()
+          throw StoreError(.io, path: location, reason: "is unreachable: no connection within \(wait)")
+        }
+      }
+      throw StoreError(.io, path: location, reason: "is unreachable")
+    }
+  }
+
+  // MARK: Retention and test helpers
+
+  @discardableResult
+  public func pruneHistory(before cutoff: Date) async throws -> Int {
+    try await write { transaction in
+      try (transaction as! PostgresTransaction).execute(
+        "DELETE FROM history WHERE time < $1", [.double(cutoff.timeIntervalSince1970)])
+    }
+  }
+
+  /// The names of the migrations applied to the database, in the order they were applied.
+  public func appliedMigrations() async throws -> [String] {
+    try await read { transaction in
+      try (transaction as! PostgresTransaction).rows("SELECT name FROM flowdesk_migrations ORDER BY seq").map
+      {
+        try $0.string(0)
+      }
+    }
+  }
+
+  // MARK: Errors
+
+  /// A store error that names the database (never its password) and says why.
+  static func storeError(_ error: any Error, location: String, connecting: Bool = false) -> StoreError {
+    if let error = error as? StoreError { return error }
+    guard let error = error as? PSQLError else {
+      if error is CancellationError {
+        return StoreError(.io, path: location, reason: "the operation was cancelled")
+      }
+      return StoreError(
+        connecting ? .cannotCreate : .io, path: location,
+        reason: connecting ? "cannot be reached: \(error)" : "\(error)")
+    }
+    if let state = error.serverInfo?[.sqlState] {
+      let message = error.serverInfo?[.message] ?? "error \(state)"
+      switch state {
+      case _ where state.hasPrefix("23"):
+        return StoreError(.conflict, path: location, reason: "refused a change: \(message)")
+      case "53100":
+        return StoreError(
+          .full, path: location, reason: "the disk is full; nothing of the last change was written")
+      case "40001", "40P01", "55P03", "57014":
+        return StoreError(.locked, path: location, reason: "is busy: \(message)")
+      case "25006":
+        return StoreError(.readOnly, path: location, reason: "cannot be written: \(message)")
+      case "28000", "28P01", "3D000":
+        return StoreError(.cannotCreate, path: location, reason: "refused the connection: \(message)")
+      default:
+        return StoreError(.io, path: location, reason: message)
+      }
+    }
+    let reason: String
+    switch error.code {
+    case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown:
+      reason = "cannot be reached (\(error.code))"
+    default:
+      reason = "\(error.code)"
+    }
+    return StoreError(connecting ? .cannotCreate : .io, path: location, reason: reason)
+  }
+}
+
+/// Set once a connection was leased, so a slow operation is not cut off after it began.
+final class LeaseFlag: @unchecked Sendable {
+  private let lock = NIOLock()
+  private var value = false
+
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
+}
+
+/// What a `postgres://` URL says.
+struct PostgresSettings {
+  var host: String
+  var port: Int
+  var user: String
+  var password: String?
+  var database: String?
+  var tlsMode: String
+
+  /// `postgres://host:port/db`, what errors and logs name: never the password.
+  var location: String { "postgres://\(host):\(port)/\(database ?? user)" }
+
+  var tls: PostgresClient.Configuration.TLS {
+    switch tlsMode {
+    case "require": .require(.makeClientConfiguration())
+    case "prefer": .prefer(.makeClientConfiguration())
+    default: .disable
+    }
+  }
+
+  var connectionTLS: PostgresConnection.Configuration.TLS {
+    switch tlsMode {
+    case "require": .require(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+    case "prefer": .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
+    default: .disable
+    }
+  }
+
+  init(url: String) throws(StoreError) {
+    guard let components = URLComponents(string: url),
+      components.scheme == "postgres" || components.scheme == "postgresql"
+    else {
+      throw StoreError(
+        .cannotCreate, path: "--database",
+        reason: "is not a postgres:// URL: expected postgres://USER:PASSWORD@HOST:PORT/DB")
+    }
+    guard let host = components.host, !host.isEmpty else {
+      throw StoreError(
+        .cannotCreate, path: "--database", reason: "names no host: postgres://USER@HOST:PORT/DB")
+    }
+    guard let user = components.user, !user.isEmpty else {
+      throw StoreError(
+        .cannotCreate, path: "--database", reason: "names no user: postgres://USER@HOST:PORT/DB")
+    }
+    self.host = host
+    port = components.port ?? 5432
+    self.user = user.removingPercentEncoding ?? user
+    password = components.password.map { $0.removingPercentEncoding ?? $0 }
+    let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+    database = path.isEmpty ? nil : path
+    tlsMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+    guard ["disable", "prefer", "require"].contains(tlsMode) else {
+      throw StoreError(
+        .cannotCreate, path: "--database", reason: "sslmode=\(tlsMode) is not one of disable, prefer, require"
+      )
+    }
+  }
+}

@@ -1,0 +1,373 @@
+import Dispatch
+import FlowEngine
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A value bound to a query parameter.
+enum SQLValue: Sendable {
+  case text(String?)
+  case int(Int?)
+  case double(Double?)
+  case bool(Bool?)
+
+  static func date(_ date: Date?) -> Self { .double(date?.timeIntervalSince1970) }
+}
+
+/// A row as read, cell by position.
+struct SQLRow {
+  let cells: PostgresRandomAccessRow
+
+  init(_ row: PostgresRow) { cells = row.makeRandomAccess() }
+
+  func string(_ index: Int) throws -> String { try cells[index].decode(String.self) }
+  func optionalString(_ index: Int) throws -> String? { try cells[index].decode(String?.self) }
+  func int(_ index: Int) throws -> Int { try cells[index].decode(Int.self) }
+  func optionalInt(_ index: Int) throws -> Int? { try cells[index].decode(Int?.self) }
+  func int64(_ index: Int) throws -> Int64 { try cells[index].decode(Int64.self) }
+  func double(_ index: Int) throws -> Double { try cells[index].decode(Double.self) }
+  func optionalDouble(_ index: Int) throws -> Double? { try cells[index].decode(Double?.self) }
+  func bool(_ index: Int) throws -> Bool { try cells[index].decode(Bool?.self) ?? false }
+  func date(_ index: Int) throws -> Date { Date(timeIntervalSince1970: try double(index)) }
+  func optionalDate(_ index: Int) throws -> Date? {
+    try optionalDouble(index).map(Date.init(timeIntervalSince1970:))
+  }
+  func isNull(_ index: Int) -> Bool { cells[index].bytes == nil }
+}
+
+/// One transaction on the PostgreSQL store, used from one thread of the store's pool. Each
+/// query waits there for its answer; an engine operation takes the engine lock before its
+/// first read.
+final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
+  let connection: PostgresConnection
+  let store: PostgresFlowStore
+  private var failure: (any Error)?
+  private var holdsEngineLock = false
+
+  init(_ connection: PostgresConnection, store: PostgresFlowStore) {
+    self.connection = connection
+    self.store = store
+  }
+
+  // MARK: Queries
+
+  /// Runs one statement and waits for all of its rows.
+  func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [SQLRow] {
+    var bindings = PostgresBindings(capacity: values.count)
+    for value in values {
+      switch value {
+      case .text(let text): bindings.append(text)
+      case .int(let int): bindings.append(int)
+      case .double(let double): bindings.append(double)
+      case .bool(let bool): bindings.append(bool)
+      }
+    }
+    let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+    let answer = Answer()
+    let connection = self.connection
+    let logger = store.logger
+    Task {
+      do {
+        answer.set(.success(try await connection.query(query, logger: logger).collect()))
+      } catch {
+        answer.set(.failure(error))
+      }
+    }
+    return try answer.wait().get().map(SQLRow.init)
+  }
+
+  /// Runs one statement; returns how many rows it changed.
+  @discardableResult
+  func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+    // `RETURNING 1` would cost a row per change; a count of the statement's rows is enough.
+    try rows("WITH changed AS (\(sql) RETURNING 1) SELECT count(*) FROM changed", values).first?.int(0) ?? 0
+  }
+
+  /// Runs a statement whose row count does not matter.
+  func run(_ sql: String, _ values: [SQLValue] = []) throws {
+    _ = try rows(sql, values)
+  }
+
+  /// Takes the engine lock, once per transaction: engine operations on every node wait
+  /// here for each other, and each then reads what the one before it committed.
+  func lockEngine() throws {
+    guard !holdsEngineLock else { return }
+    try run("SELECT pg_advisory_xact_lock($1)", [.int(Int(PostgresFlowStore.engineLock))])
+    holdsEngineLock = true
+  }
+
+  /// A read the engine cannot see fail: the first failure is kept and fails the operation.
+  private func guarded<T>(_ fallback: T, _ body: () throws -> T) -> T {
+    do {
+      return try body()
+    } catch {
+      if failure == nil { failure = PostgresFlowStore.storeError(error, location: store.location) }
+      return fallback
+    }
+  }
+
+  func takeReadFailure() -> (any Error)? {
+    defer { failure = nil }
+    return failure
+  }
+
+  // MARK: Flows
+
+  func loadFlows(historySince: Date?) throws -> EngineSnapshot {
+    try lockEngine()
+    let decoder = JSONDecoder()
+    var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
+    for row in try rows("SELECT key, value FROM meta") {
+      let key = try row.string(0)
+      let value = try row.string(1)
+      if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
+      if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
+    }
+    var companies: [String: [String: String]] = [:]
+    for row in try rows("SELECT id, data FROM companies") {
+      companies[try row.string(0)] = try decoder.decode(
+        [String: String].self, from: Data(try row.string(1).utf8))
+    }
+    let flows = try rows(
+      """
+      SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
+      FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+      ORDER BY f.seq
+      """
+    ).map { row in
+      FlowRecord(
+        id: try row.string(0), version: try row.int(1),
+        status: FlowStatus(rawValue: try row.string(2)) ?? .notRunning,
+        definition: try decoder.decode(FlowDefinition.self, from: Data(try row.string(4).utf8)),
+        lastErrorAt: try row.optionalDate(3),
+        counts: try row.optionalString(5).map { try SQLiteFlowStore.counts(fromJSON: $0, decoder: decoder) })
+    }
+    var history: [HistoryEvent] = []
+    if let historySince {
+      history = try rows(
+        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= $1 ORDER BY id",
+        [.date(historySince)]
+      ).compactMap { row in
+        guard let code = FlowCode(rawValue: try row.string(4)) else { return nil }
+        return HistoryEvent(
+          time: try row.date(1), flowId: try row.string(0), contactId: try row.string(2),
+          stepId: try row.optionalString(3),
+          message: CodedMessage(
+            code, try decoder.decode([String: String].self, from: Data(try row.string(5).utf8))))
+      }
+    }
+    return EngineSnapshot(
+      flows: flows, participants: [], contacts: [], companies: companies, history: history, counters: counters
+    )
+  }
+
+  func commit(_ changes: EngineChanges) throws {
+    guard !changes.isEmpty else { return }
+    try lockEngine()
+    try PostgresWrites.write(changes, in: self)
+  }
+
+  // MARK: Participants and contacts, as the engine reads them
+
+  static let participantColumns = """
+    flow_id, contact_id, status, step_id, due, reason, reason_parameters, entered_at, enrolled_at, attempt,
+    waiting, branches, actions, email_claim, schedule_token
+    """
+  static let participantColumnCount = 15
+
+  static func participant(from row: SQLRow, at o: Int = 0) throws -> Participant {
+    let reason = try row.optionalString(o + 5).flatMap(FlowCode.init(rawValue:)).map {
+      CodedMessage($0, SQLiteFlowStore.jsonStringMap(try row.optionalString(o + 6)) ?? [:])
+    }
+    return Participant(
+      restoring: try row.string(o + 1), status: ParticipantStatus(rawValue: try row.string(o + 2)) ?? .active,
+      reason: reason, stepId: try row.optionalString(o + 3), due: try row.optionalDate(o + 4),
+      enteredStepAt: try row.optionalDate(o + 7), enrolledAt: try row.date(o + 8),
+      attempt: try row.int(o + 9),
+      isWaiting: try row.bool(o + 10),
+      branches: SQLiteFlowStore.jsonStringMap(try row.optionalString(o + 11)) ?? [:],
+      performedActions: Set(SQLiteFlowStore.jsonStrings(try row.optionalString(o + 12)) ?? []),
+      emailClaim: try row.optionalString(o + 13), scheduleToken: UInt64(bitPattern: try row.int64(o + 14)))
+  }
+
+  static let contactColumns = """
+    id, email, mobile, consent, subscriptions, marketing_contact, former_employee, email_bounced, unengaged,
+    company_id, lifecycle_stage, properties, language
+    """
+
+  static func contact(from row: SQLRow, at o: Int = 0) throws -> Contact {
+    Contact(
+      id: try row.string(o), email: try row.optionalString(o + 1), mobile: try row.optionalString(o + 2),
+      consent: try row.bool(o + 3),
+      subscriptions: Set(SQLiteFlowStore.jsonStrings(try row.optionalString(o + 4)) ?? []),
+      marketingContact: try row.bool(o + 5), formerEmployee: try row.bool(o + 6),
+      emailBounced: try row.bool(o + 7), unengaged: try row.bool(o + 8),
+      companyId: try row.optionalString(o + 9),
+      lifecycleStage: try row.optionalString(o + 10).flatMap(LifecycleStage.init(rawValue:)),
+      properties: SQLiteFlowStore.jsonStringMap(try row.optionalString(o + 11)) ?? [:],
+      language: try row.optionalString(o + 12))
+  }
+
+  func participant(_ contactId: String, in flowId: String) -> Participant? {
+    guarded(nil) {
+      try lockEngine()
+      return try rows(
+        "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1 AND contact_id = $2",
+        [.text(flowId), .text(contactId)]
+      ).first.map { try Self.participant(from: $0) }
+    }
+  }
+
+  func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
+    guarded([]) {
+      guard !contactIds.isEmpty else { return [] }
+      try lockEngine()
+      return try rows(
+        "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1 AND contact_id = ANY($2::text[])",
+        [.text(flowId), .text(Self.arrayLiteral(contactIds))]
+      ).map { try Self.participant(from: $0) }
+    }
+  }
+
+  func participants(in flowId: String) -> [Participant] {
+    guarded([]) {
+      try lockEngine()
+      return try rows(
+        "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1", [.text(flowId)]
+      )
+      .map { try Self.participant(from: $0) }
+    }
+  }
+
+  func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
+    guarded([]) {
+      try lockEngine()
+      return try rows(
+        """
+        SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1
+        ORDER BY enrolled_at, contact_id LIMIT $2 OFFSET $3
+        """, [.text(flowId), .int(limit), .int(offset)]
+      ).map { try Self.participant(from: $0) }
+    }
+  }
+
+  static let dueSQL: String = {
+    func qualified(_ columns: String, _ table: String) -> [String] {
+      columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
+    }
+    return """
+      SELECT \((qualified(participantColumns, "p") + qualified(contactColumns, "c")).joined(separator: ", "))
+      FROM participants p LEFT JOIN contacts c ON c.id = p.contact_id
+      WHERE p.flow_id = $1 AND p.status = 'active' AND p.due IS NOT NULL AND p.due <= $2
+      ORDER BY p.due, p.schedule_token LIMIT $3
+      FOR UPDATE OF p SKIP LOCKED
+      """
+  }()
+
+  func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
+    guarded([]) {
+      try lockEngine()
+      return try rows(Self.dueSQL, [.text(flowId), .date(now), .int(limit)]).map { row in
+        let participant = try Self.participant(from: row)
+        let contact =
+          row.isNull(Self.participantColumnCount)
+          ? nil : try Self.contact(from: row, at: Self.participantColumnCount)
+        return (participant, contact)
+      }
+    }
+  }
+
+  func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
+    guarded(0) {
+      try lockEngine()
+      return try rows(
+        """
+        SELECT count(*) FROM (SELECT 1 FROM participants
+          WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL AND due <= $2 LIMIT $3) due
+        """, [.text(flowId), .date(now), .int(limit)]
+      ).first?.int(0) ?? 0
+    }
+  }
+
+  func nextDue(in flowId: String) -> Date? {
+    guarded(nil) {
+      try lockEngine()
+      return try rows(
+        "SELECT min(due) FROM participants WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL",
+        [.text(flowId)]
+      ).first?.optionalDate(0)
+    }
+  }
+
+  func holders(of addresses: [String], in flowId: String) -> [String: String] {
+    guarded([:]) {
+      guard !addresses.isEmpty else { return [:] }
+      try lockEngine()
+      var holders: [String: String] = [:]
+      for row in try rows(
+        """
+        SELECT email_claim, contact_id FROM participants
+        WHERE flow_id = $1 AND status = 'active' AND email_claim = ANY($2::text[])
+        """, [.text(flowId), .text(Self.arrayLiteral(addresses))])
+      {
+        holders[try row.string(0)] = try row.string(1)
+      }
+      return holders
+    }
+  }
+
+  func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
+    guarded([:]) {
+      try lockEngine()
+      var counts: [ParticipantStatus: Int] = [:]
+      for row in try rows(
+        "SELECT status, count(*) FROM participants WHERE flow_id = $1 GROUP BY status", [.text(flowId)])
+      {
+        if let status = ParticipantStatus(rawValue: try row.string(0)) { counts[status] = try row.int(1) }
+      }
+      return counts
+    }
+  }
+
+  func contacts(_ ids: [String]) -> [Contact] {
+    guarded([]) {
+      guard !ids.isEmpty else { return [] }
+      try lockEngine()
+      return try rows(
+        "SELECT \(Self.contactColumns) FROM contacts WHERE id = ANY($1::text[])",
+        [.text(Self.arrayLiteral(ids))]
+      ).map { try Self.contact(from: $0) }
+    }
+  }
+
+  /// A text array as PostgreSQL's array literal, `{"a","b"}`, each element quoted.
+  static func arrayLiteral(_ values: [String]) -> String {
+    var text = "{"
+    for (index, value) in values.enumerated() {
+      if index > 0 { text += "," }
+      text += "\""
+      for character in value.unicodeScalars {
+        if character == "\"" || character == "\\" { text += "\\" }
+        text.unicodeScalars.append(character)
+      }
+      text += "\""
+    }
+    return text + "}"
+  }
+}
+
+/// The answer to a query, handed from the connection's task to the waiting thread.
+final class Answer: @unchecked Sendable {
+  private let ready = DispatchSemaphore(value: 0)
+  private var result: Result<[PostgresRow], any Error>?
+
+  func set(_ result: Result<[PostgresRow], any Error>) {
+    self.result = result
+    ready.signal()
+  }
+
+  func wait() -> Result<[PostgresRow], any Error> {
+    ready.wait()
+    return result!
+  }
+}
