@@ -42,7 +42,7 @@ public struct DeliveryService: Service {
         connectionPool: pool))
     logger.info(
       "delivery worker started",
-      metadata: ["endpoint": "\(configuration.url)", "attempts": "\(configuration.attempts)"])
+      metadata: ["endpoint": "\(configuration.redactedURL)", "attempts": "\(configuration.attempts)"])
     // Several batches at once, each claimed under its own lease: while one waits for its
     // answers, another claims or records, so the store and the network overlap.
     await withTaskGroup(of: Void.self) { group in
