@@ -73,8 +73,9 @@ extension FlowHost {
   /// Applies what a provider reported about a message, in one transaction: a hard bounce
   /// blocks the contact's address (so the check before the next email step drops them out),
   /// an unsubscribe removes the flow's subscription type, a complaint withdraws consent, and
-  /// an open or click is an action a wait-for-action step may be waiting for. The same event
-  /// twice changes nothing more. `FD1521` when the message is unknown, or not the contact's.
+  /// an open or click is an action a wait-for-action step may be waiting for. The event is
+  /// kept with its message for the flow's statistics. The same event twice changes nothing
+  /// more. `FD1521` when the message is unknown, or not the contact's.
   public func apply(_ event: DeliveryEvent) async throws -> DeliveryEventResult {
     let clock = self.clock
     return try await store.write { transaction in
@@ -83,6 +84,8 @@ extension FlowHost {
       if let contactId = event.contactId, contactId != message.contactId {
         throw Refusal(.messageNotFound, ["message": event.messageId])
       }
+      try transaction.recordDeliveryEvent(
+        message.idempotencyKey, event.kind, bounce: event.bounce, at: event.at ?? clock.now)
       var engine = try Self.engine(transaction, clock: clock, history: false)
       var result = DeliveryEventResult(contactId: message.contactId, changed: [], actions: [])
       // An erased contact has nothing left to change.
@@ -142,6 +145,30 @@ extension FlowHost {
             time: now, flowId: flow, action: "eraseContact", actorRole: actor.role, actorName: actor.name))
       }
       return erasure
+    }
+  }
+}
+
+extension FlowHost {
+  /// A flow's statistics, counted by the store in one read transaction: participants and
+  /// messages for the flow and for each of its steps, the steps in the definition's order
+  /// (every step, with zeros where nothing happened), then any step since removed from the
+  /// definition that still has figures. `FD1401` for an unknown flow, as for
+  /// every other flow read.
+  public func statistics(of flowId: String) async throws -> FlowStatistics {
+    let clock = self.clock
+    return try await store.read { transaction in
+      let flow = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      var statistics = try transaction.flowStatistics(of: flowId)
+      var counted = Dictionary(uniqueKeysWithValues: statistics.steps.map { ($0.stepId, $0) })
+      var steps: [StepFigures] = []
+      for step in flow.definition.steps {
+        var figures = counted.removeValue(forKey: step.id) ?? StepFigures(stepId: step.id)
+        figures.type = step.action.typeName
+        steps.append(figures)
+      }
+      statistics.steps = steps + statistics.steps.filter { counted[$0.stepId] != nil }
+      return statistics
     }
   }
 }

@@ -47,6 +47,23 @@ public protocol FlowStoreTransaction: ParticipantBacking {
   /// How many messages are pending.
   func outboxBacklog() throws -> Int
 
+  // MARK: Statistics
+
+  /// Keeps what a provider reported about a message, for the statistics: one record per
+  /// message and kind of event, as it was first reported (a bounce without its kind is
+  /// hard). False when this kind was already recorded for the message.
+  /// The record goes with its message: erasing the message erases it.
+  @discardableResult
+  func recordDeliveryEvent(
+    _ idempotencyKey: String, _ kind: DeliveryEvent.Kind, bounce: DeliveryEvent.Bounce?, at time: Date
+  ) throws -> Bool
+  /// A flow's figures, counted in the store: its participants by status (and, for those who
+  /// dropped out, by reason code), at their current step or the step they left at; its
+  /// messages by what became of them (`MessageFigures`), at the step that wrote them.
+  /// `steps` holds only the steps that have figures, in no particular order; queued
+  /// participants (no step yet) count only for the flow. All zero for an unknown flow.
+  func flowStatistics(of flowId: String) throws -> FlowStatistics
+
   // MARK: Contacts
 
   /// A page of contacts in id order, after the contact `after`, filtered.

@@ -89,12 +89,17 @@ public struct DeliveryEvent: Sendable, Hashable {
   public var contactId: String?
   /// For `bounced`; a bounce without it counts as hard.
   public var bounce: Bounce?
+  /// When it happened, as the provider says; nil means when it is received.
+  public var at: Date?
 
-  public init(kind: Kind, messageId: String, contactId: String? = nil, bounce: Bounce? = nil) {
+  public init(
+    kind: Kind, messageId: String, contactId: String? = nil, bounce: Bounce? = nil, at: Date? = nil
+  ) {
     self.kind = kind
     self.messageId = messageId
     self.contactId = contactId
     self.bounce = bounce
+    self.at = at
   }
 
   /// The actions a wait-for-action step can wait for that this event performs: an open is

@@ -291,6 +291,12 @@ struct PagingTests {
         try base.requeue(idempotencyKey, at: now)
       }
       func outboxBacklog() throws -> Int { try base.outboxBacklog() }
+      func recordDeliveryEvent(
+        _ idempotencyKey: String, _ kind: DeliveryEvent.Kind, bounce: DeliveryEvent.Bounce?, at time: Date
+      ) throws -> Bool {
+        try base.recordDeliveryEvent(idempotencyKey, kind, bounce: bounce, at: time)
+      }
+      func flowStatistics(of flowId: String) throws -> FlowStatistics { try base.flowStatistics(of: flowId) }
       func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact] {
         try base.contactPage(after: after, limit: limit, filter: filter)
       }

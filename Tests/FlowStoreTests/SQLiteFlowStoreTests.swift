@@ -37,7 +37,7 @@ struct SQLiteFlowStoreTests {
   @Test func migrationsRunFromAnEmptyDatabase() async throws {
     try await withFolder { folder in
       let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
-      #expect(try store.appliedMigrations().count == 10)
+      #expect(try store.appliedMigrations().count == 11)
       let mode = try await store.pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
       #expect(mode == "wal")
       let foreignKeys = try await store.pool.read { try Int.fetchOne($0, sql: "PRAGMA foreign_keys") }
@@ -62,7 +62,7 @@ struct SQLiteFlowStoreTests {
       }
       try queue.close()
       let store = try SQLiteFlowStore(path: path)
-      #expect(try store.appliedMigrations().count == 10)
+      #expect(try store.appliedMigrations().count == 11)
       #expect(try store.load(historySince: .distantPast).contacts == [contact])
       let indexes = try await store.pool.read {
         try String.fetchAll(

@@ -276,6 +276,29 @@ struct DeliveryTests {
     #expect(entry.lastError?.code == .receiverUnreachable)
   }
 
+  @Test func aRefusedConnectionIsExplainedWhollyInTheReadersLanguage() async throws {
+    let delivery = try await DeliveryFixture()
+    defer { delivery.fixture.cleanUp() }
+    let url = try await Receiver(key: DeliveryFixture.key).run { $0 }
+    try await withClient { client in try await delivery.worker(url).deliverBatch(client: client) }
+    let entry = try #require(try await delivery.outbox().first)
+    #expect(entry.lastError?.parameters["reason"] == "reason.connectionRefused")
+    try await delivery.fixture.test { client in
+      for (language, reason) in [
+        ("en", "the connection was refused"), ("nl", "de verbinding werd geweigerd"),
+        ("sv", "anslutningen nekades"),
+      ] {
+        let page = try await client.call(.get, "/v1/outbox", language: language)
+        let messages = try #require(page.body["messages"] as? [[String: Any]])
+        let error = try #require(messages.first?["lastError"] as? [String: Any])
+        #expect(error["code"] as? String == "FD6005")
+        let detail = try #require(error["detail"] as? String)
+        #expect(detail.hasSuffix(": \(reason)."), "\(language): \(detail)")
+        if language != "en" { #expect(!detail.contains("connection"), "\(language): \(detail)") }
+      }
+    }
+  }
+
   @Test func aWorkerThatDiesBetweenSendAndRecordIsFollowedBySendingTheSameIdAgain() async throws {
     let delivery = try await DeliveryFixture()
     defer { delivery.fixture.cleanUp() }

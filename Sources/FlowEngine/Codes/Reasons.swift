@@ -46,6 +46,14 @@ public enum Reasons {
     ("reason.timeNotHoursMinutes", "{value} is not a time of day as HH:mm"),
     ("reason.startNotBeforeEnd", "the start {start} is not before the end {end}"),
     ("reason.daysNotWeekdays", "days must be ISO weekdays, 1 (Monday) to 7 (Sunday)"),
+    // Why the webhook receiver could not be reached (FD6005).
+    ("reason.connectionTimedOut", "the connection timed out"),
+    ("reason.connectionRefused", "the connection was refused"),
+    ("reason.hostNotResolved", "the host name could not be resolved"),
+    ("reason.connectionClosed", "the connection was closed before an answer"),
+    ("reason.tlsHandshakeFailed", "the TLS handshake failed"),
+    ("reason.connectionFailed", "the connection failed"),
+    ("reason.messageNotEncoded", "the message could not be encoded"),
     // Why a body is not JSON (FD1501).
     ("json.unexpectedEnd", "the body ends too early"),
     ("json.unexpectedCharacter", "a character that does not belong there"),

@@ -191,6 +191,21 @@ extension SQLiteFlowStore {
           ALTER TABLE contacts ADD COLUMN language TEXT;
           """)
     }
+    migrator.registerMigration("v11 delivery events per message") { db in
+      // What providers reported about each message (delivered, opened, clicked, bounced,
+      // complained, unsubscribed), once per message and kind, for the flow statistics. A
+      // record goes with its message: erasing a contact's pending messages erases theirs.
+      try db.execute(
+        sql: """
+          CREATE TABLE delivery_events (
+            idempotency_key TEXT NOT NULL REFERENCES outbox(idempotency_key) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            at REAL NOT NULL,
+            bounce TEXT,
+            PRIMARY KEY (idempotency_key, kind)
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 }

@@ -74,6 +74,22 @@ public struct DeliveryConfiguration: Sendable {
     return configuration
   }
 
+  /// The endpoint as it may be logged: scheme, host, port and path only. A URL may carry
+  /// credentials in its user info, a query (`?token=...`) or a fragment; none of them is kept.
+  public var redactedURL: String { Self.redacted(url) }
+
+  /// `url` with only its scheme, host, port and path; a text that is not a URL with a host
+  /// becomes a placeholder, since it cannot be told apart from a secret.
+  public static func redacted(_ url: String) -> String {
+    guard let parts = URLComponents(string: url), let scheme = parts.scheme, let host = parts.host,
+      !host.isEmpty
+    else { return "(not a URL)" }
+    var text = "\(scheme.lowercased())://"
+    text += host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+    if let port = parts.port { text += ":\(port)" }
+    return text + parts.percentEncodedPath
+  }
+
   /// The wait before attempt `attempt + 1`, after `attempt` failed attempts: the base delay
   /// doubled per attempt, capped, then a random part of its upper half taken away (jitter),
   /// so that receivers that fail together are not all retried at the same moment.

@@ -42,7 +42,7 @@ public struct DeliveryService: Service {
         connectionPool: pool))
     logger.info(
       "delivery worker started",
-      metadata: ["endpoint": "\(configuration.url)", "attempts": "\(configuration.attempts)"])
+      metadata: ["endpoint": "\(configuration.redactedURL)", "attempts": "\(configuration.attempts)"])
     // Several batches at once, each claimed under its own lease: while one waits for its
     // answers, another claims or records, so the store and the network overlap.
     await withTaskGroup(of: Void.self) { group in
@@ -138,7 +138,7 @@ public struct DeliveryService: Service {
     do {
       body = try WebhookPayload.encoder.encode(WebhookPayload(message, at: now))
     } catch {
-      return .unreachable("the message could not be encoded")
+      return .unreachable("reason.messageNotEncoded")
     }
     let id = message.messageId
     var request = HTTPClientRequest(url: configuration.url)
@@ -217,21 +217,22 @@ public struct DeliveryService: Service {
     return .milliseconds(Int(max(0, date.timeIntervalSince(now)) * 1000))
   }
 
-  /// A connection failure in a few words, for the message of FD6005.
+  /// A connection failure in a few words, for the message of FD6005: the id of a catalog
+  /// string (`reason.connection...`), so the message is shown in the reader's language.
   static func describe(_ error: any Error) -> String {
-    if let error = error as? HTTPClientError, error == .connectTimeout { return "the connection timed out" }
+    if let error = error as? HTTPClientError, error == .connectTimeout { return "reason.connectionTimedOut" }
     let text = String(describing: error)
-    if text.localizedCaseInsensitiveContains("refused") { return "the connection was refused" }
+    if text.localizedCaseInsensitiveContains("refused") { return "reason.connectionRefused" }
     if text.localizedCaseInsensitiveContains("resolve") || text.localizedCaseInsensitiveContains("lookup") {
-      return "the host name could not be resolved"
+      return "reason.hostNotResolved"
     }
-    if text.localizedCaseInsensitiveContains("closed") { return "the connection was closed before an answer" }
+    if text.localizedCaseInsensitiveContains("closed") { return "reason.connectionClosed" }
     if text.localizedCaseInsensitiveContains("tls") || text.localizedCaseInsensitiveContains("ssl")
       || text.localizedCaseInsensitiveContains("certificate")
     {
-      return "the TLS handshake failed"
+      return "reason.tlsHandshakeFailed"
     }
-    return "the connection failed"
+    return "reason.connectionFailed"
   }
 
   static func timeAmount(_ duration: Duration) -> TimeAmount {

@@ -37,6 +37,7 @@ enum APIRoutes {
     Route(method: .get, path: "/v1/flows/{id}/participants"),
     Route(method: .get, path: "/v1/flows/{id}/history"),
     Route(method: .get, path: "/v1/flows/{id}/audit"),
+    Route(method: .get, path: "/v1/flows/{id}/statistics"),
     Route(method: .get, path: "/v1/flow-errors"),
     Route(method: .get, path: "/v1/outbox"),
     Route(method: .post, path: "/v1/outbox/{id}/retry"),

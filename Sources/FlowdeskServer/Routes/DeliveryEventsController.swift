@@ -31,7 +31,7 @@ struct DeliveryEventsController {
   @Sendable func receive(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let body = try await RequestBody.decode(Body.self, from: request)
     let event = DeliveryEvent(
-      kind: body.type, messageId: body.messageId, contactId: body.contactId, bounce: body.bounce)
+      kind: body.type, messageId: body.messageId, contactId: body.contactId, bounce: body.bounce, at: body.at)
     let result = try await about(["message": body.messageId]) { try await host.apply(event) }
     struct Applied: Encodable {
       let messageId: String

@@ -27,6 +27,7 @@ struct FlowsController {
     read.get(":id/participants", use: participants)
     read.get(":id/history", use: history)
     read.get(":id/audit", use: audit)
+    read.get(":id/statistics", use: statistics)
     let change = RouteCollection.guarded(tokens, needs: .flowAdministrator)
     change.post(use: create)
     change.delete(":id", use: delete)
@@ -173,6 +174,18 @@ struct FlowsController {
         },
         next: Cursor(page.count == limit ? page.last.map { String($0.id) } : nil)),
       language: context.language.language)
+  }
+
+  /// The flow's figures and each step's: participants by status and drop-out reason,
+  /// messages by what became of them. Reason labels are in the request's language.
+  @Sendable func statistics(_ request: Request, context: FlowdeskContext) async throws -> Response {
+    let id = try context.pathParameter("id")
+    let language = context.language.language
+    let help = self.help
+    return try await about(["flow": id]) {
+      let statistics = try await host.statistics(of: id)
+      return try Reply.json(help.statistics(statistics, language), language: language)
+    }
   }
 
   /// A page of the flows-with-errors list, in creation order; `next` continues it.

@@ -1,4 +1,5 @@
 import FlowEngine
+import FlowStore
 import Foundation
 import HelpContent
 import Localization
@@ -79,7 +80,98 @@ struct CodeView: Encodable {
   let retired: Bool
 }
 
+/// `GET /v1/flows/{id}/statistics`.
+struct StatisticsView: Encodable {
+  struct Reason: Encodable {
+    let code: String
+    /// The reason's localized title.
+    let label: String
+    let help: String?
+    let count: Int
+  }
+
+  struct Participants: Encodable {
+    let enrolled: Int
+    let queued: Int
+    let active: Int
+    let finished: Int
+    let finishedWithSuccess: Int
+    let droppedOut: Int
+    let cancelled: Int
+    /// Most frequent first, then by code.
+    let droppedOutByReason: [Reason]
+  }
+
+  struct Messages: Encodable {
+    let pending: Int
+    let sent: Int
+    let dead: Int
+    let delivered: Int
+    let opened: Int
+    let clicked: Int
+    let bounced: Int
+    let complained: Int
+    let unsubscribed: Int
+  }
+
+  struct StepView: Encodable {
+    let stepId: String
+    let type: String?
+    let participants: Participants
+    let messages: Messages
+
+    enum Keys: String, CodingKey { case stepId, type, participants, messages }
+
+    /// A step no longer in the definition has a null type, not a missing one.
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: Keys.self)
+      try c.encode(stepId, forKey: .stepId)
+      try c.encode(type, forKey: .type)
+      try c.encode(participants, forKey: .participants)
+      try c.encode(messages, forKey: .messages)
+    }
+  }
+
+  let flowId: String
+  let participants: Participants
+  let messages: Messages
+  let steps: [StepView]
+  let language: String
+}
+
 extension HelpService {
+  func statistics(_ statistics: FlowStatistics, _ language: Language) -> StatisticsView {
+    func participants(_ figures: ParticipantFigures) -> StatisticsView.Participants {
+      let reasons = figures.droppedOutByReason.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+      return StatisticsView.Participants(
+        enrolled: figures.enrolled, queued: figures[.queued], active: figures[.active],
+        finished: figures[.finished], finishedWithSuccess: figures[.finishedWithSuccess],
+        droppedOut: figures[.droppedOut], cancelled: figures[.cancelled],
+        droppedOutByReason: reasons.map { code, count in
+          guard let flowCode = FlowCode(rawValue: code) else {
+            return StatisticsView.Reason(code: code, label: code, help: nil, count: count)
+          }
+          let explanation = index.explain(flowCode, in: language)
+          return StatisticsView.Reason(
+            code: code, label: explanation.title, help: explanation.helpPath, count: count)
+        })
+    }
+    func messages(_ m: MessageFigures) -> StatisticsView.Messages {
+      StatisticsView.Messages(
+        pending: m.pending, sent: m.sent, dead: m.dead, delivered: m.delivered, opened: m.opened,
+        clicked: m.clicked, bounced: m.bounced, complained: m.complained, unsubscribed: m.unsubscribed)
+    }
+    return StatisticsView(
+      flowId: statistics.flowId, participants: participants(statistics.participants),
+      messages: messages(statistics.messages),
+      steps: statistics.steps.map {
+        StatisticsView.StepView(
+          stepId: $0.stepId, type: $0.type, participants: participants($0.participants),
+          messages: messages($0.messages))
+      },
+      language: language.rawValue)
+  }
+
   func reason(_ message: CodedMessage, _ language: Language) -> ReasonView {
     let explanation = index.explain(message, in: language)
     return ReasonView(
