@@ -296,4 +296,36 @@ struct StoreContractTests {
       #expect(bob.reason?.code == .setAsideAfterFailure)
     }
   }
+
+  @Test(arguments: StoreKind.allCases)
+  func statisticsCountParticipantsMessagesAndEventsOnce(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, clock in
+      let id = try await host.perform { engine in
+        let id = try engine.createFlow(Self.mailThenWait).id
+        try engine.start(id)
+        for name in ["ann", "bob", "cat"] {
+          engine.upsertContact(Self.contact(name))
+          try engine.enroll(name, in: id)
+        }
+        return id
+      }
+      try await host.runDue()
+      let claimed = try await host.claimDeliveries(limit: 10, lease: 30)
+      let keys = Dictionary(
+        uniqueKeysWithValues: claimed.map { ($0.message.contactId, $0.message.idempotencyKey) })
+      try await host.recordDelivery(keys["ann"]!, .delivered(at: clock.now))
+      try await host.recordDelivery(keys["bob"]!, .dead(CodedMessage(.receiverRejected, ["status": "400"])))
+      let events: [(String, DeliveryEvent.Kind)] = [("ann", .opened), ("ann", .clicked), ("ann", .opened)]
+      let recorded = try await host.store.write { transaction in
+        try events.map { try transaction.recordDeliveryEvent(keys[$0.0]!, $0.1, bounce: nil, at: clock.now) }
+      }
+      #expect(recorded == [true, true, false], "the same kind of event twice is kept once")
+      let statistics = try await host.store.read { try $0.flowStatistics(of: id) }
+      #expect(statistics.participants.byStatus == [.active: 3])
+      let mail = try #require(statistics.steps.first { $0.stepId == "mail" })
+      #expect(mail.messages.sent == 1 && mail.messages.dead == 1 && mail.messages.pending == 1)
+      #expect(mail.messages.delivered == 1 && mail.messages.opened == 1 && mail.messages.clicked == 1)
+      #expect(statistics.steps.first { $0.stepId == "rest" }?.participants.byStatus == [.active: 3])
+    }
+  }
 }

@@ -134,7 +134,22 @@ extension PostgresFlowStore {
         )
         """,
         "CREATE INDEX audit_by_flow ON audit(flow_id, id)",
-      ])
+      ]),
+    Migration(
+      name: "v2 delivery events per message",
+      statements: [
+        // What providers reported about each message, once per message and kind, for the
+        // flow statistics. A record goes with its message.
+        """
+        CREATE TABLE delivery_events (
+          idempotency_key text COLLATE "C" NOT NULL REFERENCES outbox(idempotency_key) ON DELETE CASCADE,
+          kind text NOT NULL,
+          at double precision NOT NULL,
+          bounce text,
+          PRIMARY KEY (idempotency_key, kind)
+        )
+        """
+      ]),
   ]
 
   /// Applies the migrations the database lacks, in one transaction under an advisory lock:
