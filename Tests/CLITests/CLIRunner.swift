@@ -23,11 +23,15 @@ enum CLI {
   static let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-  static func run(_ arguments: [String], currentDirectory: URL = packageRoot) throws -> CLIResult {
+  static func run(
+    _ arguments: [String], currentDirectory: URL = packageRoot, executable: URL = executable,
+    environment: [String: String]? = nil
+  ) throws -> CLIResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     process.currentDirectoryURL = currentDirectory
+    if let environment { process.environment = environment }
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

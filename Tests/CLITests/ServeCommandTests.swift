@@ -44,7 +44,7 @@ struct ServeCommandTests {
     let port: Int
     let process = Process()
 
-    init(watch: Bool = false) throws {
+    init(watch: Bool = false, arguments extra: [String] = []) throws {
       root = FileManager.default.temporaryDirectory.appendingPathComponent("flowdesk-serve-\(UUID())")
       content = root.appendingPathComponent("content")
       try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -58,7 +58,7 @@ struct ServeCommandTests {
           "serve", "--host", "127.0.0.1", "--port", String(port), "--data",
           root.appendingPathComponent("data").path,
           "--content", content.path, "--locales", root.appendingPathComponent("locales").path,
-        ] + (watch ? ["--watch"] : [])
+        ] + (watch ? ["--watch"] : []) + extra
       process.currentDirectoryURL = root
       process.environment = ProcessInfo.processInfo.environment.merging(
         [
@@ -92,6 +92,15 @@ struct ServeCommandTests {
       request.setValue("Bearer serve-reader", forHTTPHeaderField: "Authorization")
       guard let (data, _) = try? await URLSession.shared.data(for: request) else { return [:] }
       return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    }
+
+    /// The status of a GET with a bearer token.
+    func status(_ path: String, token: String) async throws -> Int {
+      let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
+      var request = URLRequest(url: url)
+      request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+      let (_, response) = try await URLSession.shared.data(for: request)
+      return (response as? HTTPURLResponse)?.statusCode ?? 0
     }
 
     func meaning() async -> String { await get("/v1/codes/FD1002?lang=en")["meaning"] as? String ?? "" }
@@ -157,5 +166,46 @@ struct ServeCommandTests {
     #expect(live, "--watch did not load the edit")
     let search = await server.get("/v1/search?q=kittiwake&lang=en")["results"] as? [[String: Any]]
     #expect(search?.first?["code"] as? String == "FD1002")
+  }
+
+  @Test func theAdministratorTokenComesFromItsFileBeforeTheEnvironment() async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowdesk-serve-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("admin-token")
+    try Data("token-from-a-file\n".utf8).write(to: file)
+    // The server's environment also sets FLOWDESK_ADMIN_TOKEN (serve-test-token).
+    let server = try Server(arguments: ["--admin-token-file", file.path])
+    defer { server.stop() }
+    try await server.start()
+    #expect(try await server.status("/v1/flows", token: "token-from-a-file") == 200)
+    #expect(try await server.status("/v1/flows", token: "serve-test-token") == 401)
+  }
+
+  @Test func anUnreadableTokenOrSecretFileStopsTheStart() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flowdesk-serve-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let missing = folder.appendingPathComponent("missing").path
+    for option in ["--admin-token-file", "--webhook-secret-file"] {
+      let process = Process()
+      process.executableURL = CLI.executable
+      process.arguments = [
+        "serve", "--port", String(try Self.freePort()), "--data", folder.appendingPathComponent("data").path,
+        option, missing,
+      ]
+      let err = Pipe()
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = err
+      try process.run()
+      // A server that started anyway is stopped, so the test fails rather than hangs.
+      let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+      DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+      let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      watchdog.cancel()
+      #expect(process.terminationStatus == 2, "\(option): \(stderr)")
+      #expect(stderr.contains("cannot be read from \(missing)"), "\(option): \(stderr)")
+    }
   }
 }

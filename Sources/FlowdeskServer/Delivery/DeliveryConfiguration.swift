@@ -4,7 +4,7 @@ import Foundation
 public struct DeliveryConfiguration: Sendable {
   /// The receiver's endpoint (`--webhook-url`, `FLOWDESK_WEBHOOK_URL`).
   public var url: String
-  /// The signing secret (`FLOWDESK_WEBHOOK_SECRET`).
+  /// The signing secret (`--webhook-secret-file`, `FLOWDESK_WEBHOOK_SECRET`).
   public var secret: WebhookSecret
   /// Attempts in all, the first one included, before a message is dead.
   public var attempts = 10
@@ -29,18 +29,23 @@ public struct DeliveryConfiguration: Sendable {
   }
 
   /// The configuration from the environment: nil when no endpoint is set. An endpoint
-  /// without a valid secret is an error: Flowdesk never sends unsigned messages.
-  public static func from(environment: [String: String], url: String? = nil) throws -> DeliveryConfiguration?
-  {
+  /// without a valid secret is an error: Flowdesk never sends unsigned messages. `url` and
+  /// `secret`, when given, come before the environment's `FLOWDESK_WEBHOOK_URL` and
+  /// `FLOWDESK_WEBHOOK_SECRET`.
+  public static func from(
+    environment: [String: String], url: String? = nil, secret: String? = nil
+  ) throws -> DeliveryConfiguration? {
     guard let url = url ?? environment["FLOWDESK_WEBHOOK_URL"], !url.isEmpty else { return nil }
     guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
       parsed.host != nil
     else { throw ConfigurationError("the webhook URL is not an http or https URL") }
-    guard let text = environment["FLOWDESK_WEBHOOK_SECRET"] else {
-      throw ConfigurationError("FLOWDESK_WEBHOOK_SECRET is not set; it is needed with a webhook URL")
+    guard let text = secret ?? environment["FLOWDESK_WEBHOOK_SECRET"] else {
+      throw ConfigurationError(
+        "the webhook secret (FLOWDESK_WEBHOOK_SECRET or --webhook-secret-file) is not set; "
+          + "it is needed with a webhook URL")
     }
     guard let secret = WebhookSecret(text) else {
-      throw ConfigurationError("FLOWDESK_WEBHOOK_SECRET is not whsec_ and a base64 key of 24 to 64 bytes")
+      throw ConfigurationError("the webhook secret is not whsec_ and a base64 key of 24 to 64 bytes")
     }
     var configuration = DeliveryConfiguration(url: url, secret: secret)
     if let text = environment["FLOWDESK_DELIVERY_ATTEMPTS"] {

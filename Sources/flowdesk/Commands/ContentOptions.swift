@@ -3,12 +3,13 @@ import Foundation
 import HelpContent
 import Localization
 
-/// Where content and catalogs come from; the bundled ones by default.
+/// Where content and catalogs come from; by default the working directory's, else the
+/// release folder's (see `ContentLocation`).
 struct ContentOptions: ParsableArguments {
-  @Option(help: "A folder of help articles (default: the bundled content/).")
+  @Option(help: "A folder of help articles (default: ./content, else content/ beside the executable).")
   var content: String?
 
-  @Option(help: "A folder of XLIFF catalogs (default: the bundled locales/).")
+  @Option(help: "A folder of XLIFF catalogs (default: ./locales, else locales/ beside the executable).")
   var locales: String?
 
   var contentURL: URL { ContentLocation.content(content) }

@@ -16,7 +16,7 @@ struct Locales: ParsableCommand {
         \(CatalogStatus.whereEnglishLives)
         """)
 
-    @Option(help: "A folder of XLIFF catalogs (default: the bundled locales/).")
+    @Option(help: "A folder of XLIFF catalogs (default: ./locales, else locales/ beside the executable).")
     var locales: String?
 
     func run() throws {
@@ -60,7 +60,7 @@ struct Locales: ParsableCommand {
         reported but do not fail.
         """)
 
-    @Option(help: "A folder of XLIFF catalogs (default: the bundled locales/).")
+    @Option(help: "A folder of XLIFF catalogs (default: ./locales, else locales/ beside the executable).")
     var locales: String?
 
     @Option(help: "Output format: text or json.")
@@ -148,7 +148,7 @@ struct Locales: ParsableCommand {
     @Argument(help: "The ids of the strings reviewed (trans-unit ids such as code.FD1002.message).")
     var ids: [String]
 
-    @Option(help: "A folder of XLIFF catalogs (default: the bundled locales/).")
+    @Option(help: "A folder of XLIFF catalogs (default: ./locales, else locales/ beside the executable).")
     var locales: String?
 
     func validate() throws {

@@ -13,7 +13,7 @@ extension Locales {
         reads the same format.
         """)
 
-    @Option(help: "A folder of XLIFF catalogs (default: the bundled locales/).")
+    @Option(help: "A folder of XLIFF catalogs (default: ./locales, else locales/ beside the executable).")
     var locales: String?
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")

@@ -12,13 +12,14 @@ struct Serve: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run the Flowdesk HTTP service.",
     discussion: """
-      Environment: FLOWDESK_ADMIN_TOKEN and FLOWDESK_READER_TOKEN set the bearer tokens; without an \
-      administrator token, one is generated on first start, stored in the data folder (mode 0600) and \
-      printed once. FLOWDESK_HOST, FLOWDESK_PORT and FLOWDESK_DATA are read when the options are absent. \
+      Environment: FLOWDESK_ADMIN_TOKEN (or --admin-token-file) and FLOWDESK_READER_TOKEN set the bearer \
+      tokens; without an administrator token, one is generated on first start, stored in the data folder \
+      (mode 0600) and printed once. FLOWDESK_HOST, FLOWDESK_PORT and FLOWDESK_DATA are read when the \
+      options are absent. \
       LOG_LEVEL sets the log level (info by default).
       Messages leave as Standard Webhooks to --webhook-url (or FLOWDESK_WEBHOOK_URL), signed with \
-      FLOWDESK_WEBHOOK_SECRET (whsec_ and a base64 key); FLOWDESK_DELIVERY_ATTEMPTS, \
-      FLOWDESK_DELIVERY_BASE_DELAY, FLOWDESK_DELIVERY_TIMEOUT and FLOWDESK_DELIVERY_LEASE (seconds) tune retries \
+      FLOWDESK_WEBHOOK_SECRET or the contents of --webhook-secret-file (whsec_ and a base64 key); \
+      FLOWDESK_DELIVERY_ATTEMPTS, FLOWDESK_DELIVERY_BASE_DELAY, FLOWDESK_DELIVERY_TIMEOUT and FLOWDESK_DELIVERY_LEASE (seconds) tune retries \
       and how long a claimed message waits for a worker that died. Without a \
       URL, messages wait in the outbox.
       The help content and catalogs are reloaded on SIGHUP, on POST /v1/admin/reload, and with --watch \
@@ -46,6 +47,16 @@ struct Serve: AsyncParsableCommand {
     help: "Where messages are POSTed as Standard Webhooks (or FLOWDESK_WEBHOOK_URL).")
   var webhookURL: String?
 
+  @Option(
+    name: .customLong("admin-token-file"),
+    help: "A file holding the administrator token (before FLOWDESK_ADMIN_TOKEN).")
+  var adminTokenFile: String?
+
+  @Option(
+    name: .customLong("webhook-secret-file"),
+    help: "A file holding the webhook signing secret (before FLOWDESK_WEBHOOK_SECRET).")
+  var webhookSecretFile: String?
+
   @OptionGroup var source: ContentOptions
 
   @Flag(help: "Reload the content and locales folders when a file in them changes.")
@@ -63,7 +74,8 @@ struct Serve: AsyncParsableCommand {
     let dataPath = data ?? environment["FLOWDESK_DATA"] ?? "flowdesk-data"
     let delivery: DeliveryConfiguration?
     do {
-      delivery = try DeliveryConfiguration.from(environment: environment, url: webhookURL)
+      let secret = try ServiceStartup.webhookSecret(file: webhookSecretFile, environment: environment)
+      delivery = try DeliveryConfiguration.from(environment: environment, url: webhookURL, secret: secret)
     } catch {
       printError("error: \(error)")
       throw ExitCode(2)
@@ -71,18 +83,22 @@ struct Serve: AsyncParsableCommand {
     do {
       let location = try StoreLocation(
         option: database ?? environment["FLOWDESK_DATABASE_URL"], data: dataPath)
-      let store: any FlowStore
+      // Several nodes may share a configured database: they must share the administrator
+      // token, so it is never generated into a local folder then.
       var directory: DataDirectory?
+      if case .sqlite(let path) = location { directory = try DataDirectory(path: path) }
+      let (token, generated) = try ServiceStartup.administratorToken(
+        file: adminTokenFile, environment: environment, data: directory, sharedDatabase: location.isShared)
+      let store: any FlowStore
       switch location {
-      case .sqlite(let path):
-        let folder = try DataDirectory(path: path)
-        directory = folder
-        store = try SQLiteFlowStore(path: folder.databaseURL.path)
+      case .sqlite:
+        store = try SQLiteFlowStore(path: directory!.databaseURL.path)
       case .sqliteFile(let path):
         store = try SQLiteFlowStore(path: path)
       case .postgres(let url):
-        store = try await PostgresFlowStore(url: url, logger: logger)
-        logger.info("using PostgreSQL", metadata: ["database": "\((store as! PostgresFlowStore).location)"])
+        let postgres = try await PostgresFlowStore(url: url, logger: logger)
+        logger.info("using PostgreSQL", metadata: ["database": "\(postgres.location)"])
+        store = postgres
       }
       let flowHost = try FlowHost(store: store, clock: SystemClock(), logger: logger)
       let help = try HelpService(content: source.contentURL, locales: source.localesURL)
@@ -91,18 +107,6 @@ struct Serve: AsyncParsableCommand {
         logger.warning("help content: \(finding)")
       }
       let content = LiveContent(help, logger: logger)
-      let token: String
-      var generated = false
-      if let directory {
-        (token, generated) = try ServiceStartup.administratorToken(environment: environment, data: directory)
-      } else if let configured = environment["FLOWDESK_ADMIN_TOKEN"], !configured.isEmpty {
-        token = configured
-      } else {
-        printError(
-          "error: with --database, set FLOWDESK_ADMIN_TOKEN: nodes that share a database must share their "
-            + "administrator token, so it cannot be generated into a local folder")
-        throw ExitCode(2)
-      }
       if generated, let directory {
         print("Generated an administrator token (stored in \(directory.url.path)/admin-token, mode 0600):")
         print("  \(token)")
@@ -122,6 +126,9 @@ struct Serve: AsyncParsableCommand {
       // The data folder's lock is held until the service has stopped.
       withExtendedLifetime(directory) {}
     } catch let error as StoreError {
+      printError("error: \(error)")
+      throw ExitCode(2)
+    } catch let error as ConfigurationError {
       printError("error: \(error)")
       throw ExitCode(2)
     }

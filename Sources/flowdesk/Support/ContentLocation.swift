@@ -1,8 +1,13 @@
 import Foundation
 
-/// Finds the bundled `content/` and `locales/` folders: an explicit option, then the
-/// environment (`FLOWDESK_CONTENT`, `FLOWDESK_LOCALES`), then the working directory, then
-/// the package the tool was built from.
+/// Finds the `content/` and `locales/` folders: an explicit option, then the environment
+/// (`FLOWDESK_CONTENT`, `FLOWDESK_LOCALES`), then the working directory (a checkout of the
+/// repository, where writers edit them), then beside the executable, where a release made by
+/// `scripts/package-release.sh` ships them.
+///
+/// The folder the tool was built from is never used: a release copied to another folder or
+/// machine reads what it shipped with, or says that it has none, rather than quietly reading
+/// (or missing) the build machine's files.
 enum ContentLocation {
   static func content(_ option: String?) -> URL { locate("content", option: option, env: "FLOWDESK_CONTENT") }
   static func locales(_ option: String?) -> URL { locate("locales", option: option, env: "FLOWDESK_LOCALES") }
@@ -13,16 +18,22 @@ enum ContentLocation {
       return URL(fileURLWithPath: value)
     }
     let candidates = [
-      URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(name),
-      packageRoot.appendingPathComponent(name),
-    ]
-    return candidates.first { FileManager.default.fileExists(atPath: $0.path) } ?? candidates[0]
+      URL(fileURLWithPath: FileManager.default.currentDirectoryPath), executableDirectory,
+    ].compactMap { $0?.appendingPathComponent(name, isDirectory: true) }
+    // With neither, the working directory's folder is the one named in what follows.
+    return candidates.first { isDirectory($0) } ?? candidates[0]
   }
 
-  /// The package this tool was built from (three levels above this file).
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  /// The folder of the running executable, with symbolic links resolved (so a link in a
+  /// `bin` folder leads to the release folder it points into).
+  static var executableDirectory: URL? {
+    Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent()
+  }
+
+  private static func isDirectory(_ url: URL) -> Bool {
+    var directory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: url.path, isDirectory: &directory) && directory.boolValue
+  }
 }
 
 /// Writes a line to standard error.
