@@ -145,7 +145,7 @@ let package = Package(
     .testTarget(
       name: "CLITests",
       dependencies: [
-        "flowdesk",
+        "flowdesk", "TestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

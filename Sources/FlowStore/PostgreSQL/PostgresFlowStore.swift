@@ -81,35 +81,36 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
 
   /// A write transaction. Engine operations take the engine lock at their first read; the
   /// body runs on the store's thread pool.
-  public func write<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  public func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
     try await transaction(begin: "BEGIN", body)
   }
 
   /// A read transaction: one snapshot for every read of the operation.
-  public func read<R: Sendable>(_ body: @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  public func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
     try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
   }
 
   private func transaction<R: Sendable>(
-    begin: PostgresQuery, _ body: @Sendable (any FlowStoreTransaction) throws -> R
+    begin: PostgresQuery, _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
   ) async throws -> R {
     do {
-      // The body is used only until the transaction ends, which this call waits for.
-      return try await withoutActuallyEscaping(body) { body in
-        try await withConnection { connection in
-          try await connection.query(begin, logger: self.logger)
-          let result: Result<R, any Error> = try await self.threads.runIfActive {
-            let transaction = PostgresTransaction(connection, store: self)
-            return Result { try body(transaction) }
-          }
-          do {
-            _ = try result.get()
-            try await connection.query("COMMIT", logger: self.logger)
-          } catch {
-            _ = try? await connection.query("ROLLBACK", logger: self.logger)
-          }
-          return result
+      return try await withConnection { connection in
+        try await connection.query(begin, logger: self.logger)
+        let result: Result<R, any Error> = try await self.threads.runIfActive {
+          let transaction = PostgresTransaction(connection, store: self)
+          return Result { try body(transaction) }
         }
+        do {
+          _ = try result.get()
+          try await connection.query("COMMIT", logger: self.logger)
+        } catch {
+          _ = try? await connection.query("ROLLBACK", logger: self.logger)
+        }
+        return result
       }.get()
     } catch let refusal as Refusal {
       throw refusal
