@@ -55,7 +55,9 @@ public final class FlowHost: Sendable {
   /// Changes an engine built from the store and commits what changed, all in one write
   /// transaction. A refusal (the engine's `Refusal`) changes nothing and is rethrown after
   /// the commit; a failed read or write rolls everything back.
-  public func perform<R: Sendable>(_ body: @escaping @Sendable (inout FlowEngine) throws -> R) async throws -> R {
+  public func perform<R: Sendable>(_ body: @escaping @Sendable (inout FlowEngine) throws -> R) async throws
+    -> R
+  {
     try await perform(body, audit: nil)
   }
 
@@ -86,7 +88,9 @@ public final class FlowHost: Sendable {
 
   /// Like `perform(_:)`, and records `audit` in the same transaction when the operation is
   /// not refused: the audit trail has exactly the operations that took effect.
-  public func perform<R: Sendable>(_ body: @escaping @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?)
+  public func perform<R: Sendable>(
+    _ body: @escaping @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?
+  )
     async throws -> R
   {
     let clock = self.clock

@@ -79,7 +79,8 @@ public protocol FlowStoreTransaction: ParticipantBacking {
 public protocol FlowStore: Sendable {
   /// Runs `body` in one write transaction, with the write lock held from its start, and
   /// commits it when `body` returns; a thrown error, or a failed read, rolls it back.
-  func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+  func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
+    -> R
 
   /// Runs `body` in one read transaction: every read sees the same committed state.
   func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R

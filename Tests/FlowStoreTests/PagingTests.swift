@@ -326,10 +326,14 @@ struct PagingTests {
       func contacts(_ ids: [String]) -> [Contact] { base.contacts(ids) }
     }
 
-    func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
+      -> R
+    {
       try await base.write { transaction in try body(FlakyTransaction(transaction, store: self)) }
     }
-    func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+    func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
+      -> R
+    {
       try await base.read { transaction in try body(FlakyTransaction(transaction, store: self)) }
     }
     func load(historySince: Date) throws -> EngineSnapshot { try base.load(historySince: historySince) }

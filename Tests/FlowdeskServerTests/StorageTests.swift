@@ -22,7 +22,9 @@ final class FailingStore: FlowStore, @unchecked Sendable {
     if lock.withLock({ failing }) { throw StoreError(.io, path: base.path, reason: "disk I/O error") }
   }
 
-  func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
+    -> R
+  {
     try await base.write { transaction in
       let result = try body(transaction)
       // Fails after the body ran, as a commit that cannot be written would.
@@ -30,7 +32,8 @@ final class FailingStore: FlowStore, @unchecked Sendable {
       return result
     }
   }
-  func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
+  {
     try check()
     return try await base.read(body)
   }

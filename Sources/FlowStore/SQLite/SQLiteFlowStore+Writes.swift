@@ -17,7 +17,9 @@ extension SQLiteFlowStore {
   /// the write lock taken at its start (BEGIN IMMEDIATE), so two hosts on one database
   /// never both read a state and then both write over it. GRDB runs it off the caller's
   /// thread.
-  public func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  public func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
     do {
       return try await pool.writeWithoutTransaction { db in
         var result: R?
@@ -38,7 +40,9 @@ extension SQLiteFlowStore {
   }
 
   /// A read transaction: one consistent snapshot for every read of the operation.
-  public func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R {
+  public func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
     do {
       return try await pool.read { db in
         try Self.run(body, in: SQLiteTransaction(db, store: self))
