@@ -170,7 +170,7 @@ struct MultiNodeTests {
     let receiver = Receiver()
     try await receiver.run { webhook in
       let nodes = try (0..<3).map { _ in try Node(database: database, webhook: webhook) }
-      defer { nodes.forEach { $0.stop() } }
+      defer { for node in nodes { node.stop() } }
       // Together: nodes that start at once migrate the database once.
       try await withThrowingTaskGroup(of: Void.self) { group in
         for node in nodes { group.addTask { try await node.start() } }
