@@ -274,4 +274,29 @@ struct MultiNodeTests {
         severity: .warning)
     }
   }
+
+  /// A database that cannot be reached at start: a clear error naming host and port, and
+  /// a non-zero exit, at once.
+  @Test func serveExitsWithAClearErrorWhenTheDatabaseIsUnreachable() throws {
+    let port = try ServeCommandTests.freePort()
+    var environment = ProcessInfo.processInfo.environment
+    environment["FLOWDESK_ADMIN_TOKEN"] = "t"
+    let result = try CLI.run(
+      ["serve", "--port", "0", "--database", "postgres://flowdesk:hunter2@127.0.0.1:\(port)/flows"],
+      environment: environment)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("postgres://127.0.0.1:\(port)/flows"), "\(result.stderr)")
+    #expect(!result.stderr.contains("hunter2"), "the password is never printed")
+  }
+
+  /// A shared database needs its administrator token configured: never generated.
+  @Test func aSharedDatabaseWithoutAnAdministratorTokenIsRefused() throws {
+    var environment = ProcessInfo.processInfo.environment
+    environment["FLOWDESK_ADMIN_TOKEN"] = nil
+    let result = try CLI.run(
+      ["serve", "--port", "0", "--database", "postgres://flowdesk@127.0.0.1:1/flows"],
+      environment: environment)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("FLOWDESK_ADMIN_TOKEN"), "\(result.stderr)")
+  }
 }

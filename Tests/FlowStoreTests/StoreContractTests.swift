@@ -329,3 +329,45 @@ struct StoreContractTests {
     }
   }
 }
+
+/// PostgreSQL that is not there, or goes away: clear errors, nothing partial, and recovery.
+@Suite("PostgreSQL faults", .serialized)
+struct PostgresFaultTests {
+  /// A database that cannot be reached at start is an error naming its host and port, not
+  /// a wait.
+  @Test(.enabled(if: PostgresCluster.skipReason == nil, "PostgreSQL is not installed here"))
+  func anUnreachableDatabaseAtStartNamesHostAndPort() async throws {
+    let port = PostgresCluster.freePort()
+    let error = await #expect(throws: StoreError.self) {
+      _ = try await PostgresFlowStore(url: "postgres://flowdesk:secret@127.0.0.1:\(port)/nowhere")
+    }
+    #expect(error?.path == "postgres://127.0.0.1:\(port)/nowhere")
+    #expect(error?.description.contains("secret") == false, "the password is never shown")
+    #expect(error?.kind == .cannotCreate)
+  }
+
+  /// The database goes away while the store is in use: operations fail as a transient store
+  /// error (the service's 503) without writing anything, and work again once it is back.
+  @Test(.enabled(if: PostgresCluster.skipReason == nil, "PostgreSQL is not installed here"))
+  func aLostDatabaseIsTransientAndTheStoreRecovers() async throws {
+    let cluster = try PostgresCluster.dedicated()
+    defer { cluster.remove() }
+    let store = try await PostgresFlowStore(url: try cluster.newDatabase(), connectionWait: .seconds(2))
+    let host = try FlowHost(store: store, clock: ManualClock())
+    let first = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+    try cluster.stopServer()
+    let error = await #expect(throws: StoreError.self) {
+      _ = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+    }
+    #expect(error?.kind.isTransient == true, "\(String(describing: error))")
+    try cluster.startServer()
+    var second: String?
+    for _ in 0..<50 where second == nil {
+      second = try? await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+      if second == nil { try await Task.sleep(for: .milliseconds(200)) }
+    }
+    #expect(second != nil, "the store works again once the database is back")
+    let ids = try await host.read { $0.flowIds }
+    #expect(ids == [first, try #require(second)], "the failed operation wrote nothing")
+  }
+}

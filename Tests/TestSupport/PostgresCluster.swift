@@ -51,6 +51,42 @@ public final class PostgresCluster: @unchecked Sendable {
     try shared.get().createDatabase()
   }
 
+  /// A cluster of its own, for a test that stops and starts it; `stop()` it when done.
+  public static func dedicated() throws -> PostgresCluster { try PostgresCluster() }
+
+  /// Stops the server (fast shutdown: open connections are ended).
+  public func stopServer() throws {
+    let stop =
+      "\(bin.appendingPathComponent("pg_ctl").path) -D \(folder.appendingPathComponent("data").path) -m fast -w stop"
+    let status = system((geteuid() == 0 ? "/sbin/runuser -u postgres -- " : "") + stop + " >/dev/null 2>&1")
+    guard status == 0 else { throw CommandFailed(description: "pg_ctl stop exited with \(status)") }
+  }
+
+  /// Starts the server again, on the same port.
+  public func startServer() throws {
+    let status = system(startCommand)
+    guard status == 0 else { throw CommandFailed(description: "pg_ctl start exited with \(status)") }
+  }
+
+  /// Stops the server and removes its folder.
+  public func remove() {
+    try? stopServer()
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  /// A new, empty database on this cluster, as a `postgres://` URL.
+  public func newDatabase() throws -> String { try createDatabase() }
+
+  private var startCommand: String {
+    let pgctl = [
+      bin.appendingPathComponent("pg_ctl").path, "-D", folder.appendingPathComponent("data").path, "-w", "-t",
+      "60", "-l", folder.appendingPathComponent("log").path, "-o",
+      "'-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200'",
+      "start",
+    ].joined(separator: " ")
+    return (geteuid() == 0 ? "/sbin/runuser -u postgres -- " : "") + pgctl + " </dev/null >/dev/null 2>&1"
+  }
+
   init() throws(PostgresUnavailable) {
     guard let bin = Self.binaries() else {
       throw PostgresUnavailable(
@@ -74,16 +110,7 @@ public final class PostgresCluster: @unchecked Sendable {
       Self.registerCleanup(bin: bin, folder: folder, asRoot: asRoot)
       // Through the shell, not Foundation's Process: the server pg_ctl leaves behind inherits
       // what Process watches for the end of its child, and the wait would never end.
-      let pgctl = [
-        bin.appendingPathComponent("pg_ctl").path, "-D", folder.appendingPathComponent("data").path, "-w",
-        "-t",
-        "60", "-l", folder.appendingPathComponent("log").path, "-o",
-        "'-p \(port) -k \(folder.path) -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200'",
-        "start",
-      ].joined(separator: " ")
-      let status = system(
-        (asRoot ? "/sbin/runuser -u postgres -- " : "") + pgctl + " </dev/null >/dev/null 2>&1")
-      guard status == 0 else { throw CommandFailed(description: "pg_ctl start exited with \(status)") }
+      try startServer()
     } catch {
       let log = (try? String(contentsOf: folder.appendingPathComponent("log"), encoding: .utf8)) ?? ""
       throw PostgresUnavailable(description: "the cluster did not start: \(error) \(log.suffix(600))")
@@ -132,7 +159,7 @@ public final class PostgresCluster: @unchecked Sendable {
     }
   }
 
-  static func freePort() -> Int {
+  public static func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -185,7 +212,10 @@ public final class PostgresCluster: @unchecked Sendable {
       "\(bin.appendingPathComponent("pg_ctl").path) -D \(folder.appendingPathComponent("data").path) -m immediate stop"
     let stopCommand = asRoot ? "/sbin/runuser -u postgres -- \(stop)" : stop
     let script = "\(stopCommand) >/dev/null 2>&1; rm -rf \(folder.path)"
-    cleanupScript = script
+    let first = cleanupLock.withLock {
+      cleanupScripts.append(script)
+      return cleanupScripts.count == 1
+    }
     let watchdog = Process()
     watchdog.executableURL = URL(fileURLWithPath: "/bin/sh")
     watchdog.arguments = ["-c", "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(script)"]
@@ -193,10 +223,14 @@ public final class PostgresCluster: @unchecked Sendable {
     watchdog.standardOutput = FileHandle.nullDevice
     watchdog.standardError = FileHandle.nullDevice
     try? watchdog.run()
+    guard first else { return }
     atexit {
-      if let script = PostgresCluster.cleanupScript { _ = system(script) }
+      for script in PostgresCluster.cleanupLock.withLock({ PostgresCluster.cleanupScripts }) {
+        _ = system(script)
+      }
     }
   }
 
-  nonisolated(unsafe) static var cleanupScript: String?
+  static let cleanupLock = NSLock()
+  nonisolated(unsafe) static var cleanupScripts: [String] = []
 }

@@ -48,15 +48,27 @@ public struct DeliveryService: Service {
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<max(1, configuration.concurrentBatches) {
         group.addTask {
+          var failures = 0
           while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var claimed = 0
             do {
               claimed = try await deliverBatch(client: client)
               metrics.outboxBacklog.set(Double(try await host.outboxBacklog()))
+              failures = 0
             } catch {
-              logger.error("delivery batch failed", metadata: ["error": "\(error)"])
+              failures += 1
+              if failures == 1 || failures.isMultiple(of: 60) {
+                logger.error(
+                  "delivery batch failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
+              }
             }
-            if claimed < configuration.batchSize { try? await Task.sleep(for: configuration.pollInterval) }
+            // While the store fails, the worker backs off (up to 5 s) and carries on after.
+            if failures > 0 {
+              try? await Task.sleep(
+                for: min(configuration.pollInterval * (1 << min(failures, 5)), .seconds(5)))
+            } else if claimed < configuration.batchSize {
+              try? await Task.sleep(for: configuration.pollInterval)
+            }
           }
         }
       }
