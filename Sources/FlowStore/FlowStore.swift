@@ -46,6 +46,9 @@ public protocol FlowStoreTransaction: ParticipantBacking {
   func requeue(_ idempotencyKey: String, at now: Date) throws
   /// How many messages are pending.
   func outboxBacklog() throws -> Int
+  /// How many participants of all flows have each status, from the counts kept with each
+  /// flow: no definition is decoded and no participant is read.
+  func participantTotals() throws -> [ParticipantStatus: Int]
 
   // MARK: Statistics
 

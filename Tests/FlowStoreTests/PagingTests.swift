@@ -291,6 +291,7 @@ struct PagingTests {
         try base.requeue(idempotencyKey, at: now)
       }
       func outboxBacklog() throws -> Int { try base.outboxBacklog() }
+      func participantTotals() throws -> [ParticipantStatus: Int] { try base.participantTotals() }
       func recordDeliveryEvent(
         _ idempotencyKey: String, _ kind: DeliveryEvent.Kind, bounce: DeliveryEvent.Bounce?, at time: Date
       ) throws -> Bool {

@@ -84,24 +84,25 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   public func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
     async throws -> R
   {
-    try await transaction(begin: "BEGIN", body)
+    try await transaction(begin: "BEGIN", serialized: true, body)
   }
 
   /// A read transaction: one snapshot for every read of the operation.
   public func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
     async throws -> R
   {
-    try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    // A snapshot is consistent on its own: reads never wait for the engine lock.
+    try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", serialized: false, body)
   }
 
   private func transaction<R: Sendable>(
-    begin: PostgresQuery, _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
+    begin: PostgresQuery, serialized: Bool, _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
   ) async throws -> R {
     do {
       return try await withConnection { connection in
         try await connection.query(begin, logger: self.logger)
         let result: Result<R, any Error> = try await self.threads.runIfActive {
-          let transaction = PostgresTransaction(connection, store: self)
+          let transaction = PostgresTransaction(connection, store: self, serialized: serialized)
           return Result { try body(transaction) }
         }
         do {

@@ -225,6 +225,18 @@ extension PostgresTransaction {
     try rows("SELECT count(*) FROM outbox WHERE status = 'pending'").first?.int(0) ?? 0
   }
 
+  func participantTotals() throws -> [ParticipantStatus: Int] {
+    let decoder = JSONDecoder()
+    var totals: [ParticipantStatus: Int] = [:]
+    for row in try rows("SELECT id, counts FROM flows") {
+      let counts =
+        try row.optionalString(1).map { try SQLiteFlowStore.counts(fromJSON: $0, decoder: decoder) }
+        ?? participantCounts(in: try row.string(0))
+      for (status, count) in counts { totals[status, default: 0] += count }
+    }
+    return totals
+  }
+
   // MARK: Contacts
 
   func contactPage(after: String?, limit: Int, filter: ContactFilter) throws -> [Contact] {

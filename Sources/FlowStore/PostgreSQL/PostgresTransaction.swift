@@ -42,11 +42,14 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
   let connection: PostgresConnection
   let store: PostgresFlowStore
   private var failure: (any Error)?
-  private var holdsEngineLock = false
+  private var holdsEngineLock: Bool
 
-  init(_ connection: PostgresConnection, store: PostgresFlowStore) {
+  /// `serialized`: a write transaction, whose engine operations take the engine lock. A read
+  /// transaction reads one snapshot and never waits for it.
+  init(_ connection: PostgresConnection, store: PostgresFlowStore, serialized: Bool) {
     self.connection = connection
     self.store = store
+    holdsEngineLock = !serialized
   }
 
   // MARK: Queries
@@ -88,7 +91,7 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     _ = try rows(sql, values)
   }
 
-  /// Takes the engine lock, once per transaction: engine operations on every node wait
+  /// Takes the engine lock, once per write transaction: engine operations on every node wait
   /// here for each other, and each then reads what the one before it committed.
   func lockEngine() throws {
     guard !holdsEngineLock else { return }
@@ -260,7 +263,6 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       FROM participants p LEFT JOIN contacts c ON c.id = p.contact_id
       WHERE p.flow_id = $1 AND p.status = 'active' AND p.due IS NOT NULL AND p.due <= $2
       ORDER BY p.due, p.schedule_token LIMIT $3
-      FOR UPDATE OF p SKIP LOCKED
       """
   }()
 

@@ -148,4 +148,16 @@ extension SQLiteTransaction {
   }
 
   func outboxBacklog() throws -> Int { try SQLiteFlowStore.outboxBacklog(db) }
+
+  func participantTotals() throws -> [ParticipantStatus: Int] {
+    let decoder = JSONDecoder()
+    var totals: [ParticipantStatus: Int] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT id, counts FROM flows") {
+      let counts =
+        try (row["counts"] as String?).map { try SQLiteFlowStore.counts(fromJSON: $0, decoder: decoder) }
+        ?? SQLiteFlowStore.participantCounts(db, in: row["id"])
+      for (status, count) in counts { totals[status, default: 0] += count }
+    }
+    return totals
+  }
 }

@@ -74,15 +74,8 @@ public final class FlowdeskMetrics: Sendable {
   /// Sets the participant gauges from the host's counts, which it keeps in memory, so this
   /// read never reaches the store. Called after every lifecycle action and scheduler batch.
   static func refreshParticipants(_ metrics: FlowdeskMetrics, from host: FlowHost) async {
-    guard
-      let counts = try? await host.read({ engine in
-        engine.flowIds.reduce(into: [ParticipantStatus: Int]()) { total, id in
-          for (status, count) in (try? engine.participantCounts(in: id)) ?? [:] {
-            total[status, default: 0] += count
-          }
-        }
-      })
-    else { return }
+    // From the counts stored with each flow: this runs after every scheduler batch.
+    guard let counts = try? await host.store.read({ try $0.participantTotals() }) else { return }
     metrics.participants(counts)
   }
 
