@@ -79,8 +79,10 @@ extension PostgresFlowStore {
         CREATE UNIQUE INDEX participants_one_active_per_address ON participants(flow_id, email_claim)
           WHERE status = 'active' AND email_claim IS NOT NULL
         """,
-        "CREATE INDEX participants_by_enrollment ON participants(flow_id, enrolled_at, contact_id)",
-        "CREATE INDEX participants_by_contact ON participants(contact_id)",
+        // No index for the listing order or for contact ids: every index on participants is
+        // rewritten for each participant a batch moves (its indexed columns change, so the
+        // update cannot be HOT), which is the hot path; a listing or an erasure scans the rows
+        // of a flow instead, as on SQLite.
         """
         CREATE TABLE history (
           id bigserial PRIMARY KEY,
