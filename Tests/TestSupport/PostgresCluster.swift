@@ -47,12 +47,30 @@ public final class PostgresCluster: @unchecked Sendable {
   }
 
   /// A new, empty database on the shared cluster, as a `postgres://` URL.
-  public static func database() throws -> String {
-    try shared.get().createDatabase()
+  public static func database() async throws -> String {
+    try await offPool { try shared.get().createDatabase() }
   }
 
-  /// A cluster of its own, for a test that stops and starts it; `stop()` it when done.
-  public static func dedicated() throws -> PostgresCluster { try PostgresCluster() }
+  /// Why PostgreSQL tests cannot run here (nil when they can), found without blocking Swift's
+  /// cooperative threads: the first call starts the cluster, which takes seconds, and the
+  /// other tests running meanwhile need those threads.
+  public static func unavailable() async -> String? {
+    await withCheckedContinuation { continuation in
+      Thread { continuation.resume(returning: skipReason) }.start()
+    }
+  }
+
+  /// A cluster of its own, started off the cooperative threads.
+  public static func dedicated() async throws -> PostgresCluster {
+    try await offPool { try PostgresCluster() }
+  }
+
+  /// Runs blocking work (processes, waits) on a thread of its own.
+  public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+  }
 
   /// Stops the server (fast shutdown: open connections are ended).
   public func stopServer() throws {
