@@ -27,11 +27,12 @@ public final class FlowHost: Sendable {
 
   /// An engine over one transaction: flows, counts and counters from the store, with the
   /// 90-day history when asked for.
-  static func engine(_ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool)
-    throws -> FlowEngine
-  {
+  static func engine(
+    _ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool, flow: String? = nil
+  ) throws -> FlowEngine {
     let snapshot = try transaction.loadFlows(
-      historySince: history ? clock.now.addingTimeInterval(-FlowEngine.historyRetention) : nil)
+      historySince: history ? clock.now.addingTimeInterval(-FlowEngine.historyRetention) : nil,
+      only: flow.map { [$0] })
     let engine = FlowEngine(clock: clock, paging: snapshot, backing: transaction)
     if let failure = transaction.takeReadFailure() { throw failure }
     return engine
@@ -39,13 +40,16 @@ public final class FlowHost: Sendable {
 
   /// Reads from an engine built from the store in one read transaction. `history` loads
   /// the flows' 90-day history, which only history and the flows-with-errors list need.
-  public func read<R: Sendable>(history: Bool = false, _ body: @escaping @Sendable (FlowEngine) throws -> R)
-    async throws
-    -> R
-  {
+  /// `flow`: the engine holds only that flow (a read about one flow need not decode the
+  /// others); the body must not look at any other.
+  public func read<R: Sendable>(
+    history: Bool = false, flow: String? = nil, _ body: @escaping @Sendable (FlowEngine) throws -> R
+  ) async throws -> R {
     let clock = self.clock
     return try await store.read { transaction in
-      let result = Result { try body(try Self.engine(transaction, clock: clock, history: history)) }
+      let result = Result {
+        try body(try Self.engine(transaction, clock: clock, history: history, flow: flow))
+      }
       // A failed read is the error, even when the body failed on the made-up answer.
       if let failure = transaction.takeReadFailure() { throw failure }
       return try result.get()
@@ -59,6 +63,15 @@ public final class FlowHost: Sendable {
     -> R
   {
     try await perform(body, audit: nil)
+  }
+
+  /// Like `perform(_:audit:)` for an operation on one flow: the engine holds only that flow,
+  /// so the operation costs the same however many flows there are. The body must not look
+  /// at any other flow (it would find none).
+  public func perform<R: Sendable>(
+    on flow: String, audit: Audit<R>? = nil, _ body: @escaping @Sendable (inout FlowEngine) throws -> R
+  ) async throws -> R {
+    try await perform(body, audit: audit, flow: flow)
   }
 
   /// Who performs an audited operation: the caller's right and the token's name.
@@ -89,14 +102,14 @@ public final class FlowHost: Sendable {
   /// Like `perform(_:)`, and records `audit` in the same transaction when the operation is
   /// not refused: the audit trail has exactly the operations that took effect.
   public func perform<R: Sendable>(
-    _ body: @escaping @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?
+    _ body: @escaping @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?, flow: String? = nil
   )
     async throws -> R
   {
     let clock = self.clock
     do {
       let result: Result<R, any Error> = try await store.write { transaction in
-        var engine = try Self.engine(transaction, clock: clock, history: false)
+        var engine = try Self.engine(transaction, clock: clock, history: false, flow: flow)
         let result = Result { try body(&engine) }
         if let failure = transaction.takeReadFailure() { throw failure }
         try transaction.commit(engine.takeChanges())
@@ -124,7 +137,7 @@ public final class FlowHost: Sendable {
   ) async throws -> [Participant] {
     let clock = self.clock
     return try await store.read { transaction in
-      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      _ = try Self.engine(transaction, clock: clock, history: false, flow: flowId).flow(flowId)
       return try transaction.participantPage(in: flowId, filter: filter, after: cursor, limit: limit)
     }
   }
@@ -135,7 +148,7 @@ public final class FlowHost: Sendable {
   {
     let clock = self.clock
     return try await store.read { transaction in
-      _ = try Self.engine(transaction, clock: clock, history: false).flow(flowId)
+      _ = try Self.engine(transaction, clock: clock, history: false, flow: flowId).flow(flowId)
       return try transaction.historyPage(
         of: flowId, since: clock.now.addingTimeInterval(-FlowEngine.historyRetention), after: after,
         limit: limit)

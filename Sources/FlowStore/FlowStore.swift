@@ -6,7 +6,8 @@ import Foundation
 /// `write` call that made it.
 public protocol FlowStoreTransaction: ParticipantBacking {
   /// Flows, companies, counters and, from `historySince` on, history (none when nil).
-  func loadFlows(historySince: Date?) throws -> EngineSnapshot
+  /// `only`: just these flows (an operation on one flow need not read the others); nil, all.
+  func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot
   /// Writes what an operation changed, in this transaction.
   func commit(_ changes: EngineChanges) throws
   /// The first failure of a backing read in this transaction, if any.

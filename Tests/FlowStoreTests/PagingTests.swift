@@ -248,8 +248,8 @@ struct PagingTests {
         defer { failure = nil }
         return failure ?? base.takeReadFailure()
       }
-      func loadFlows(historySince: Date?) throws -> EngineSnapshot {
-        try base.loadFlows(historySince: historySince)
+      func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
+        try base.loadFlows(historySince: historySince, only: only)
       }
       func participantPage(
         in flowId: String, filter: ParticipantFilter, after cursor: ParticipantCursor?, limit: Int

@@ -116,7 +116,7 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
 
   // MARK: Flows
 
-  func loadFlows(historySince: Date?) throws -> EngineSnapshot {
+  func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
     try lockEngine()
     let decoder = JSONDecoder()
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
@@ -131,12 +131,15 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       companies[try row.string(0)] = try decoder.decode(
         [String: String].self, from: Data(try row.string(1).utf8))
     }
+    // Only the flows asked for, when the operation names them.
+    let filter = only.map { [SQLValue.text(Self.arrayLiteral($0))] } ?? []
     let flows = try rows(
       """
       SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+      \(only == nil ? "" : "WHERE f.id = ANY($1::text[])")
       ORDER BY f.seq
-      """
+      """, filter
     ).map { row in
       FlowRecord(
         id: try row.string(0), version: try row.int(1),
@@ -148,8 +151,10 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     var history: [HistoryEvent] = []
     if let historySince {
       history = try rows(
-        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= $1 ORDER BY id",
-        [.date(historySince)]
+        """
+        SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= $1
+        \(only == nil ? "" : "AND flow_id = ANY($2::text[])") ORDER BY id
+        """, [.date(historySince)] + filter
       ).compactMap { row in
         guard let code = FlowCode(rawValue: try row.string(4)) else { return nil }
         return HistoryEvent(

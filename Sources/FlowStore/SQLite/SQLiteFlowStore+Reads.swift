@@ -28,7 +28,14 @@ extension SQLiteFlowStore {
   }
 
   /// Flows, companies, history and counters, read in the caller's transaction.
-  static func readFlows(_ db: Database, historySince: Date?) throws -> EngineSnapshot {
+  static func readFlows(_ db: Database, historySince: Date?, only: [String]? = nil) throws -> EngineSnapshot {
+    // Only the flows asked for, when the operation names them; ids that are not stored are
+    // simply not there, and the engine answers "no such flow".
+    let only = only.map { Array(Set($0)).sorted() }
+    let flowFilter =
+      only.map { "WHERE f.id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+    let historyFilter =
+      only.map { " AND flow_id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
     let decoder = JSONDecoder()
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
     for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
@@ -46,8 +53,9 @@ extension SQLiteFlowStore {
       sql: """
         SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
         FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+        \(flowFilter)
         ORDER BY f.rowid
-        """
+        """, arguments: StatementArguments(only ?? [])
     ).map { row in
       FlowRecord(
         id: row["id"], version: row["version"],
@@ -60,8 +68,8 @@ extension SQLiteFlowStore {
     let history = try Row.fetchAll(
       db,
       sql:
-        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ? ORDER BY id",
-      arguments: [historySince?.timeIntervalSince1970 ?? Double.infinity]
+        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ?\(historyFilter) ORDER BY id",
+      arguments: StatementArguments([historySince?.timeIntervalSince1970 ?? Double.infinity] + (only ?? []))
     ).compactMap { row -> HistoryEvent? in
       guard let code = FlowCode(rawValue: row["code"]) else { return nil }
       let parameters = try decoder.decode([String: String].self, from: row["parameters"] as Data)
@@ -259,8 +267,8 @@ final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
     return failure
   }
 
-  func loadFlows(historySince: Date?) throws -> EngineSnapshot {
-    try SQLiteFlowStore.readFlows(db, historySince: historySince)
+  func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
+    try SQLiteFlowStore.readFlows(db, historySince: historySince, only: only)
   }
 
   func commit(_ changes: EngineChanges) throws {

@@ -99,13 +99,15 @@ struct FlowsController {
       let page: [Participant]
       if cursor == nil, filter == ParticipantFilter(), query.get("offset") != nil {
         let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
-        page = try await host.read { try $0.participants(in: id, limit: limit, offset: offset).page }
+        page = try await host.read(flow: id) {
+          try $0.participants(in: id, limit: limit, offset: offset).page
+        }
       } else {
         page = try await host.participants(in: id, filter: filter, after: cursor, limit: limit)
       }
       var headers = HTTPFields()
       if filter.stepId == nil {
-        let counts = try await host.read { try $0.participantCounts(in: id) }
+        let counts = try await host.read(flow: id) { try $0.participantCounts(in: id) }
         let total = filter.status.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         headers[HTTPField.Name("X-Total-Count")!] = String(total)
       }
@@ -235,7 +237,9 @@ struct FlowsController {
   @Sendable func patch(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
     let patch = try await RequestBody.json(request, accepting: ["application/merge-patch+json"]).value
-    let current = try await about(["flow": id]) { try await host.read { try $0.flow(id).definition } }
+    let current = try await about(["flow": id]) {
+      try await host.read(flow: id) { try $0.flow(id).definition }
+    }
     let currentJSON = try StrictJSONParser.parse(try Reply.encoder.encode(current), maximumDepth: .max)
     let merged = Data(currentJSON.merging(patch: patch).serialized.utf8)
     do {
@@ -254,7 +258,8 @@ struct FlowsController {
     let right = context.right ?? .reader
     let precondition = Precondition(request)
     return try await about(["flow": id]) {
-      try await lifecycle(.edit, audit: .init("edit", by: actor(context), flow: { _ in id })) { engine in
+      try await lifecycle(.edit, on: id, audit: .init("edit", by: actor(context), flow: { _ in id })) {
+        engine in
         try precondition.check(id, in: engine)
         try engine.edit(id, to: definition, as: right)
       }
@@ -266,7 +271,8 @@ struct FlowsController {
     let id = try context.pathParameter("id")
     let precondition = Precondition(request)
     return try await about(["flow": id]) {
-      try await lifecycle(.delete, audit: .init("delete", by: actor(context), flow: { _ in id })) { engine in
+      try await lifecycle(.delete, on: id, audit: .init("delete", by: actor(context), flow: { _ in id })) {
+        engine in
         try precondition.check(id, in: engine)
         try engine.perform(.delete, on: id)
       }
@@ -282,7 +288,9 @@ struct FlowsController {
     let precondition = Precondition(request)
     let right = context.right ?? .reader
     return try await about(["flow": id]) {
-      try await lifecycle(action, audit: .init(action.rawValue, by: actor(context), flow: { _ in id })) {
+      try await lifecycle(
+        action, on: id, audit: .init(action.rawValue, by: actor(context), flow: { _ in id })
+      ) {
         engine in
         try precondition.check(id, in: engine)
         try engine.perform(action, on: id, as: right)
@@ -313,7 +321,7 @@ struct FlowsController {
     switch (body.contactId, body.contactIds) {
     case (let contactId?, nil):
       let participant = try await about(["flow": id, "contact": contactId]) {
-        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll", on: id) { engine in
           reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
         }
       }
@@ -324,7 +332,7 @@ struct FlowsController {
           "contactIds", "listLength", ["minimum": "1", "maximum": String(Self.maximumBulkEnrollment)])
       }
       let outcomes = try await about(["flow": id]) {
-        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll") { engine in
+        try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll", on: id) { engine in
           // The flow itself must exist; a refusal for one contact does not stop the others.
           _ = try engine.flow(id)
           engine.prefetch(contacts: contactIds, in: id)
@@ -385,7 +393,7 @@ struct FlowsController {
 
   func flowView(_ id: String, _ language: Language) async throws -> FlowView {
     let help = self.help
-    return try await host.read { engine in try Self.view(id, in: engine, help: help, language) }
+    return try await host.read(flow: id) { engine in try Self.view(id, in: engine, help: help, language) }
   }
 
   static func view(_ id: String, in engine: FlowEngine, help: HelpService, _ language: Language) throws
@@ -444,12 +452,13 @@ struct FlowsController {
   /// Runs a lifecycle action, counting it by outcome, and refreshes the participant gauges.
   @discardableResult
   func lifecycle<R: Sendable>(
-    _ action: LifecycleAction?, name: String? = nil, audit: FlowHost.Audit<R>? = nil,
+    _ action: LifecycleAction?, name: String? = nil, on flow: String, audit: FlowHost.Audit<R>? = nil,
     _ body: @escaping @Sendable (inout FlowEngine) throws -> R
   ) async throws -> R {
     let label = name ?? action?.rawValue ?? "action"
     do {
-      let result = try await host.perform(body, audit: audit)
+      // Only the flow acted on is loaded: the cost does not grow with the number of flows.
+      let result = try await host.perform(body, audit: audit, flow: flow)
       metrics.lifecycleAction(label, outcome: "done")
       await refreshParticipantGauges()
       return result
