@@ -118,6 +118,7 @@ VARIANTS = [
 CHANGES = (
     "revokeConsent", "grantConsent", "unsubscribe", "subscribe", "removeEmail", "shareEmail", "bounce",
     "formerEmployee", "moveToSweden", "moveToNetherlands", "becomeCustomer", "removeMobile", "erase",
+    "reset", "reset", "reset",
 )
 ETAGS = ("fresh", "fresh", "first", "none", "any")
 
@@ -138,7 +139,7 @@ def random_step(rng):
     contact = rng.randrange(CONTACTS)
     roll = rng.randrange(100)
     if roll < 7:
-        return ("create", rng.randrange(len(VARIANTS)))
+        return ("create", rng.randrange(len(VARIANTS)), rng.randrange(3) > 0)
     if roll < 30:
         action = rng.choice(("start", "start", "start", "pause", "pause", "resume", "resume", "end", "delete"))
         return ("lifecycle", action, flow, rng.choice(ETAGS))
@@ -163,7 +164,7 @@ def flow_name(index):
 def describe(step):
     kind = step[0]
     if kind == "create":
-        return f"create flow ({VARIANTS[step[1]]['name']})"
+        return f"create a flow ({VARIANTS[step[1]]['name']}){' and start it' if step[2] else ''}"
     if kind == "lifecycle":
         return f"{step[1]} {flow_name(step[2])} (If-Match: {step[3]})"
     if kind == "edit":
@@ -299,7 +300,6 @@ class Run:
         self.flows = []  # ids in creation order; deleted ones stay, so indexes keep their meaning
         self.deleted = set()
         self.etags = {}
-        self.definitions = {}
         self.contacts = {i: self.new_contact(i) for i in range(CONTACTS)}
         self.erased = set()
         self.paused_before = {}  # flow id -> participants when it was last read paused
@@ -360,8 +360,10 @@ class Run:
             if answer.status == 201:
                 flow = answer.json()["id"]
                 self.flows.append(flow)
-                self.definitions[flow] = definition
                 self.remember(flow, answer)
+                if step[2]:
+                    self.count(outcome(answer))
+                    answer = self.client.call("POST", f"/v1/flows/{flow}/start")
         elif kind == "lifecycle":
             _, action, index, mode = step
             flow = self.flow_id(index)
@@ -428,7 +430,7 @@ class Run:
         else:
             time.sleep(step[1])
         if answer is not None:
-            self.count(f"{answer.status}" if answer.status < 400 else f"{answer.status} {answer.json().get('code')}")
+            self.count(outcome(answer))
         return exempt
 
     def count(self, outcome):
@@ -460,6 +462,8 @@ class Run:
             contact["lifecycleStage"] = "customer"
         elif change == "removeMobile":
             contact["mobile"] = None
+        elif change == "reset":
+            self.contacts[i] = self.new_contact(i)
 
     # The checks after every step.
     def check(self, exempt):
@@ -599,6 +603,10 @@ class Run:
         for message_id in self.outbox_seen - set(listed):
             self.outbox_gone.add(message_id)
         self.outbox_seen |= set(listed)
+
+
+def outcome(answer):
+    return f"{answer.status}" if answer.status < 400 else f"{answer.status} {answer.json().get('code')}"
 
 
 def key_of(message_id):
