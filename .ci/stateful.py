@@ -2,18 +2,19 @@
 """A bounded stateful run of the HTTP service that checks the engine's invariants through the API.
 
 It starts `flowdesk serve` on a free loopback port with a new data folder, then runs a seeded
-random sequence of steps: create a flow, start, pause, resume, end, delete, edit (PUT and PATCH,
-with a fresh, a stale (the flow's first), a wildcard or no If-Match), enroll one contact or several (and re-enroll),
-change contacts, record their actions, and let time pass (the service runs on the system clock,
-so "advancing time" is a short real wait: the flows' waits are a second or two long, and the
-scheduler runs four times a second). After every step it reads, through the API only:
+random sequence of steps: create a flow, start, pause, resume, end, delete, edit (PUT and
+PATCH, with a fresh, a stale (the flow's first), a wildcard or no If-Match), enroll one contact
+or several (and re-enroll), change and erase contacts, record their actions, and let time pass
+(the service runs on the system clock and has no test clock, so "advancing time" is a short
+real wait: the flows' waits are about two seconds long, and the scheduler runs four times a
+second). After every step it reads, through the API only:
 
 - every participant of every flow is listed once, with one known status, and a reason exactly
   when dropped out; each status filter (?status=) lists a part of them and the parts add up to
   the whole list (the list is read in small pages, following X-Next-Cursor);
 - the flow's counts (GET /v1/flows/{id}) and X-Total-Count equal a recount of that list;
 - no participant of a flow that was paused at the last read and is paused now has moved (its
-  status, step and attempt), unless the step enrolled it or removed its step from the flow;
+  status, step and attempt), unless the step enrolled or erased it, or removed its step;
 - no outbox message (GET /v1/outbox, followed by its `next` cursors) is listed twice, or comes
   back after it had gone: its id is its idempotency key, flow/contact/step/vVERSION/attempt;
 - every refusal is an application/problem+json document whose `code` (and each code in
@@ -28,7 +29,8 @@ mean a consistent read), and a read that never settles is counted, not judged.
 
 On a failure it prints the seed and the sequence, shortened: the steps after the failing one
 are dropped, then steps are removed while it still fails the same check (each try replays on
-the same service with new flows and contacts, within --shrink-seconds), and exits 1.
+the same service with new flows and contacts, running only the check that failed, within
+--shrink-seconds), and exits 1.
 
     .ci/stateful.py --flowdesk PATH [--seed N] [--steps N] [--url URL --token T]
 
