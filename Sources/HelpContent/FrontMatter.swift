@@ -26,11 +26,17 @@ public struct FrontMatter: Sendable, Hashable {
   /// The date as a comparable day: accepts MM.DD.YYYY (as in the seeds) and YYYY-MM-DD.
   public var day: Int? { Self.day(from: date) }
 
+  /// A year past 9999, or a month or day past 99, is not a date: such numbers overflowed `Int`
+  /// in the sum below, which crashed the loader (found by fuzz-article).
   static func day(from text: String) -> Int? {
+    func day(year: Int, month: Int, day: Int) -> Int? {
+      guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else { return nil }
+      return year * 10_000 + month * 100 + day
+    }
     let dotted = text.split(separator: ".").compactMap { Int($0) }
-    if dotted.count == 3, text.contains(".") { return dotted[2] * 10_000 + dotted[0] * 100 + dotted[1] }
+    if dotted.count == 3, text.contains(".") { return day(year: dotted[2], month: dotted[0], day: dotted[1]) }
     let dashed = text.split(separator: "-").compactMap { Int($0) }
-    if dashed.count == 3 { return dashed[0] * 10_000 + dashed[1] * 100 + dashed[2] }
+    if dashed.count == 3 { return day(year: dashed[0], month: dashed[1], day: dashed[2]) }
     return nil
   }
 

@@ -15,10 +15,20 @@ enum MarkdownGuard {
     var opens: Bool
   }
 
-  /// Markdown that Ink renders in bounded time: brackets bounded (below), and no `<p` that
-  /// Ink cannot read as a tag.
+  /// Markdown that Ink renders in bounded time: brackets bounded (below), no `<p` that
+  /// Ink cannot read as a tag, and one newline at the end.
   static func bounded(_ markdown: String) -> String {
-    boundingLinkNesting(escapingUnclosedParagraphTags(withoutInkMetadata(markdown)))
+    endingWithOneNewline(boundingLinkNesting(escapingUnclosedParagraphTags(withoutInkMetadata(markdown))))
+  }
+
+  /// After a list item, Ink reads a line of only white space as the indentation of a nested
+  /// list, and when that line is the last and has no newline, its reader runs off the end of
+  /// the text: a crash ("String index is out of bounds"). White space at the end of the text
+  /// renders nothing, so it is removed and the text ends with one newline.
+  static func endingWithOneNewline(_ markdown: String) -> String {
+    var text = Substring(markdown)
+    while let last = text.last, last.isWhitespace { text.removeLast() }
+    return text.isEmpty ? "" : text + "\n"
   }
 
   /// Ink reads a `---` line at the start as its own metadata block (the loader has read the

@@ -79,6 +79,33 @@ struct FuzzRegressionTests {
     #expect(article.html.hasPrefix("<hr"), "the leading rule stays a rule: \(article.html.prefix(40))")
   }
 
+  /// fuzz-article: a list item, then a last line of only white space without a newline: Ink
+  /// reads that line as the indentation of a nested list and runs off the end of the text
+  /// ("String index is out of bounds", a crash of the whole process). The loader now removes
+  /// white space at the end of the text and ends it with one newline.
+  @Test func whiteSpaceOnTheLastLineAfterAListDoesNotCrashInk() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "list-then-white-space-at-the-end.md")
+      .write(to: folder.appendingPathComponent("list.md"))
+    let library = ContentLibrary.load(from: folder)
+    let article = try #require(library.articles.first)
+    #expect(article.html.contains("<ol><li>Do this</li></ol>"), "the list stays: \(article.html)")
+  }
+
+  /// fuzz-article: a front-matter date of huge numbers (`204963823041217239.5.0`) overflowed
+  /// `Int` when the loader turned it into a comparable day: a crash of the whole process, so
+  /// one content file could stop the service at a reload. Such a date is now reported as not
+  /// a date.
+  @Test func aDateOfHugeNumbersIsReportedNotACrash() throws {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Self.input("article", "date-overflows.md").write(to: folder.appendingPathComponent("date.md"))
+    let library = ContentLibrary.load(from: folder)
+    #expect(
+      library.problems.contains { $0.message.contains("204963823041217239.5.0") }, "\(library.problems)")
+  }
+
   /// fuzz-sanitizer: a combining mark after the colon (`java:\u{747}...`) made one character
   /// of the two, so the search for the colon by character missed it and the URL passed as
   /// relative; browsers read code points and see the scheme.
