@@ -14,6 +14,8 @@ let package = Package(
     .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
   ],
   targets: [
     .target(
@@ -46,6 +48,17 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       path: "Sources/flowdesk-scale"
+    ),
+    .executableTarget(
+      name: "flowdesk-postgres",
+      dependencies: [
+        "BenchmarkSupport",
+        .product(name: "FlowEngine", package: flowdesk),
+        .product(name: "FlowStore", package: flowdesk),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Sources/flowdesk-postgres"
     ),
   ]
 )
