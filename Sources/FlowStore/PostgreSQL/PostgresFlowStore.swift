@@ -105,11 +105,12 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
           let transaction = PostgresTransaction(connection, store: self, serialized: serialized)
           return Result { try body(transaction) }
         }
-        do {
-          _ = try result.get()
-          try await connection.query("COMMIT", logger: self.logger)
-        } catch {
+        // A body that failed is rolled back; a COMMIT that fails is the operation's error,
+        // never a success the caller would take for a write that did not happen.
+        if case .failure = result {
           _ = try? await connection.query("ROLLBACK", logger: self.logger)
+        } else {
+          try await connection.query("COMMIT", logger: self.logger)
         }
         return result
       }.get()
@@ -128,11 +129,15 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
     let wait = connectionWait
     let location = self.location
     return try await withThrowingTaskGroup(of: T?.self) { group in
-      let leased = LeaseFlag()
+      let lease = LeaseFlag()
       group.addTask {
         try await client.withConnection { connection in
-          leased.set()
-          return try await body(connection)
+          // Too late: the caller was told the store is unavailable, so nothing may run now.
+          guard lease.take() else { throw CancellationError() }
+          // Once it began, a transaction runs to its COMMIT or ROLLBACK whatever happens to
+          // the waiting task: a cancelled one would hand the pool a connection with an open
+          // transaction.
+          return try await Task { try await body(connection) }.value
         }
       }
       group.addTask {
@@ -144,8 +149,8 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
           group.cancelAll()
           return value
         }
-        // The wait ran out; a connection already leased finishes its work.
-        if !leased.isSet {
+        // The wait ran out. A transaction that already has its connection finishes.
+        if lease.expire() {
           group.cancelAll()
           throw StoreError(.io, path: location, reason: "is unreachable: no connection within \(wait)")
         }
@@ -216,13 +221,25 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   }
 }
 
-/// Set once a connection was leased, so a slow operation is not cut off after it began.
+/// Who came first: the connection (the transaction runs) or the end of the wait (the caller
+/// is told the store is unavailable). Exactly one of `take()` and `expire()` succeeds.
 final class LeaseFlag: @unchecked Sendable {
+  private enum State { case waiting, taken, expired }
   private let lock = NIOLock()
-  private var value = false
+  private var state = State.waiting
 
-  func set() { lock.withLock { value = true } }
-  var isSet: Bool { lock.withLock { value } }
+  /// The connection arrived; false when the wait had already ended.
+  func take() -> Bool { transition(to: .taken) }
+  /// The wait ended; false when the connection had already arrived.
+  func expire() -> Bool { transition(to: .expired) }
+
+  private func transition(to next: State) -> Bool {
+    lock.withLock {
+      guard state == .waiting else { return false }
+      state = next
+      return true
+    }
+  }
 }
 
 /// What a `postgres://` URL says.
