@@ -397,4 +397,36 @@ struct PostgresFaultTests {
     let ids = try await host.read { $0.flowIds }
     #expect(ids == [first, try #require(second)], "the failed operation wrote nothing")
   }
+
+  /// A COMMIT that fails (here a deferred constraint, checked only then) is the operation's
+  /// error: the caller is never told that a write took effect that did not.
+  @Test func aFailedCommitIsTheOperationsError() async throws {
+    if let reason = await PostgresCluster.unavailable() {
+      Issue.record("skipped: \(reason)", severity: .warning)
+      return
+    }
+    let url = try await PostgresCluster.database()
+    let store = try await PostgresFlowStore(url: url)
+    let host = try FlowHost(store: store, clock: ManualClock())
+    let actor = FlowHost.Actor(role: "flowAdministrator", name: "admin")
+    let id = try await host.perform(
+      { try $0.createFlow(StoreContractTests.mailThenWait).id },
+      audit: .init("create", by: actor, flow: { $0 }))
+    // Each action at most once per flow in the audit trail, checked at COMMIT.
+    let database = String(url.split(separator: "/").last!)
+    try await PostgresCluster.offPool {
+      try PostgresCluster.shared.get().psql(
+        database,
+        "ALTER TABLE audit ADD CONSTRAINT once UNIQUE (flow_id, action) DEFERRABLE INITIALLY DEFERRED")
+    }
+    _ = try await host.perform({ try $0.start(id).id }, audit: .init("start", by: actor, flow: { $0 }))
+    _ = try await host.perform({ try $0.pause(id).id }, audit: .init("pause", by: actor, flow: { $0 }))
+    _ = try await host.perform({ try $0.resume(id).id }, audit: .init("resume", by: actor, flow: { $0 }))
+    let error = await #expect(throws: StoreError.self) {
+      _ = try await host.perform({ try $0.pause(id).id }, audit: .init("pause", by: actor, flow: { $0 }))
+    }
+    #expect(error?.kind == .conflict)
+    let status = try await host.read { try $0.flow(id).status }
+    #expect(status == .running, "the refused commit paused nothing")
+  }
 }
