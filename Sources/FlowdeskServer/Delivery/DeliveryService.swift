@@ -48,7 +48,7 @@ public struct DeliveryService: Service {
     await withTaskGroup(of: Void.self) { group in
       for _ in 0..<max(1, configuration.concurrentBatches) {
         group.addTask {
-          var failures = 0
+          var backoff = FailureBackoff()
           var backlogCounted = ContinuousClock.now - .seconds(1)
           while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var claimed = 0
@@ -60,18 +60,12 @@ public struct DeliveryService: Service {
                 metrics.outboxBacklog.set(Double(try await host.outboxBacklog()))
                 backlogCounted = .now
               }
-              failures = 0
+              backoff.succeeded()
             } catch {
-              failures += 1
-              if failures == 1 || failures.isMultiple(of: 60) {
-                logger.error(
-                  "delivery batch failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
-              }
+              backoff.failed("delivery batch failed", error, logger: logger)
             }
-            // While the store fails, the worker backs off (up to 5 s) and carries on after.
-            if failures > 0 {
-              try? await Task.sleep(
-                for: min(configuration.pollInterval * (1 << min(failures, 5)), .seconds(5)))
+            if let delay = backoff.delay(after: configuration.pollInterval) {
+              try? await Task.sleep(for: delay)
             } else if claimed < configuration.batchSize {
               try? await Task.sleep(for: configuration.pollInterval)
             }

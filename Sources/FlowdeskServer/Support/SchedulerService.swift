@@ -16,7 +16,7 @@ struct SchedulerService: Service {
 
   func run() async throws {
     var lastPrune = ContinuousClock.now - .seconds(3600)
-    var failures = 0
+    var backoff = FailureBackoff()
     while !Task.isShuttingDownGracefully, !Task.isCancelled {
       do {
         try await tick()
@@ -25,18 +25,11 @@ struct SchedulerService: Service {
           if removed > 0 { logger.info("applied history retention", metadata: ["removed": "\(removed)"]) }
           lastPrune = .now
         }
-        failures = 0
+        backoff.succeeded()
       } catch {
-        failures += 1
-        // Once per failure, then once a minute while it lasts: a store that is gone for a
-        // while is not a flood of the same line.
-        if failures == 1 || failures.isMultiple(of: 60) {
-          logger.error("scheduler batch failed", metadata: ["error": "\(error)", "failures": "\(failures)"])
-        }
+        backoff.failed("scheduler batch failed", error, logger: logger)
       }
-      // Backs off while the store fails (up to 5 s between tries), and carries on when it works.
-      try? await Task.sleep(
-        for: failures == 0 ? interval : min(interval * (1 << min(failures, 5)), .seconds(5)))
+      try? await Task.sleep(for: backoff.delay(after: interval) ?? interval)
     }
     logger.info("scheduler stopped")
   }
