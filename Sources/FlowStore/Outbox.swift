@@ -144,3 +144,17 @@ public struct ContactErasure: Sendable, Hashable {
   /// Pending messages that will not be sent.
   public var droppedMessages: Int
 }
+
+extension Contact {
+  /// A history event's parameters with this contact's personal data (its address and
+  /// number, and any `email` or `mobile` parameter) replaced by `placeholder`; nil when there
+  /// is none. Every store erases history this way.
+  func erasing(from parameters: [String: String], placeholder: String) -> [String: String]? {
+    let personal = Set([email, mobile].compactMap { $0 }.filter { !$0.isEmpty })
+    var erased = parameters
+    for (key, value) in parameters where personal.contains(value) || key == "email" || key == "mobile" {
+      erased[key] = placeholder
+    }
+    return erased == parameters ? nil : erased
+  }
+}

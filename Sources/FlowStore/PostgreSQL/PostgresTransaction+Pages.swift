@@ -281,24 +281,15 @@ extension PostgresTransaction {
     try run(
       "UPDATE participants SET email_claim = NULL WHERE contact_id = $1 AND email_claim IS NOT NULL",
       [.text(id)])
-    let personal = Set([old.email, old.mobile].compactMap { $0 }.filter { !$0.isEmpty })
     let decoder = JSONDecoder()
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     for row in try rows("SELECT id, parameters FROM history WHERE contact_id = $1", [.text(id)]) {
-      var parameters = try decoder.decode([String: String].self, from: Data(try row.string(1).utf8))
-      var changed = false
-      for (key, value) in parameters where personal.contains(value) || key == "email" || key == "mobile" {
-        parameters[key] = placeholder
-        changed = true
-      }
-      if changed {
+      let parameters = try decoder.decode([String: String].self, from: Data(try row.string(1).utf8))
+      if let erased = old.erasing(from: parameters, placeholder: placeholder) {
         try run(
           "UPDATE history SET parameters = $1 WHERE id = $2",
-          [
-            .text(String(decoding: try encoder.encode(parameters), as: UTF8.self)),
-            .int(Int(try row.int64(0))),
-          ])
+          [.text(String(decoding: try encoder.encode(erased), as: UTF8.self)), .int(Int(try row.int64(0)))])
       }
     }
     let flows = try rows(

@@ -57,23 +57,17 @@ extension SQLiteFlowStore {
     try db.execute(
       sql: "UPDATE participants SET email_claim = NULL WHERE contact_id = ? AND email_claim IS NOT NULL",
       arguments: [id])
-    let personal = Set([old.email, old.mobile].compactMap { $0 }.filter { !$0.isEmpty })
     let decoder = JSONDecoder()
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     for history in try Row.fetchAll(
       db, sql: "SELECT id, parameters FROM history WHERE contact_id = ?", arguments: [id])
     {
-      var parameters = try decoder.decode([String: String].self, from: history["parameters"] as Data)
-      var changed = false
-      for (key, value) in parameters where personal.contains(value) || key == "email" || key == "mobile" {
-        parameters[key] = placeholder
-        changed = true
-      }
-      if changed {
+      let parameters = try decoder.decode([String: String].self, from: history["parameters"] as Data)
+      if let erased = old.erasing(from: parameters, placeholder: placeholder) {
         try db.execute(
           sql: "UPDATE history SET parameters = ? WHERE id = ?",
-          arguments: [try encoder.encode(parameters), history["id"] as Int64])
+          arguments: [try encoder.encode(erased), history["id"] as Int64])
       }
     }
     let flows = try String.fetchAll(
