@@ -44,6 +44,20 @@ struct StoreContractTests {
       Step(id: "done", .finish(Finish())),
     ])
 
+  /// Creates and starts the mail-then-wait flow and enrolls `names` (each a new contact),
+  /// in one operation; returns the flow's id.
+  static func startedFlow(_ host: FlowHost, enrolling names: [String]) async throws -> String {
+    try await host.perform { engine in
+      let id = try engine.createFlow(mailThenWait).id
+      try engine.start(id)
+      for name in names {
+        engine.upsertContact(contact(name))
+        try engine.enroll(name, in: id)
+      }
+      return id
+    }
+  }
+
   static func withHost(_ kind: StoreKind, _ body: (FlowHost, ManualClock) async throws -> Void) async throws {
     if kind == .postgres, let reason = await PostgresCluster.unavailable() {
       // Visible in the test log; CI sets FLOWDESK_REQUIRE_POSTGRES=1, where this never skips.
@@ -76,15 +90,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func participantsAdvanceAndCountsMatchARecount(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, clock in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        for name in ["ann", "bob", "cat"] {
-          engine.upsertContact(Self.contact(name))
-          try engine.enroll(name, in: id)
-        }
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: ["ann", "bob", "cat"])
       let first = try await host.runDue()
       #expect(first.participantsAdvanced == 3)
       var participants = try await host.read { try $0.participants(in: id) }
@@ -123,11 +129,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func pagesFollowTheirCursorsAndFilters(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, clock in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: [])
       for name in ["dan", "ann", "cat", "bob", "eve"] {
         try await host.perform { engine in
           engine.upsertContact(Self.contact(name))
@@ -186,15 +188,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func deliveriesAreClaimedOnceLeasedAndRecorded(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, clock in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        for name in ["ann", "bob"] {
-          engine.upsertContact(Self.contact(name))
-          try engine.enroll(name, in: id)
-        }
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: ["ann", "bob"])
       try await host.runDue()
       #expect(try await host.outboxBacklog() == 2)
       let claimed = try await host.claimDeliveries(limit: 10, lease: 30)
@@ -234,15 +228,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func contactsArePagedAndErasedWithTheirPendingMessages(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, _ in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        for name in ["bob", "ann", "Cat"] {
-          engine.upsertContact(Self.contact(name))
-          try engine.enroll(name, in: id)
-        }
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: ["bob", "ann", "Cat"])
       try await host.runDue()
       let page = try await host.store.read {
         try $0.contactPage(after: nil, limit: 10, filter: ContactFilter())
@@ -270,15 +256,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func aRepeatedMessageKeyIsRefusedByTheStoreAndSetAside(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, _ in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        for name in ["ann", "bob"] {
-          engine.upsertContact(Self.contact(name))
-          try engine.enroll(name, in: id)
-        }
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: ["ann", "bob"])
       var taken = EngineChanges(counters: EngineCounters(nextFlowNumber: 1000, nextToken: 1_000_000))
       taken.outbox = [
         OutboxMessage(
@@ -324,15 +302,7 @@ struct StoreContractTests {
   @Test(arguments: StoreKind.allCases)
   func statisticsCountParticipantsMessagesAndEventsOnce(_ kind: StoreKind) async throws {
     try await Self.withHost(kind) { host, clock in
-      let id = try await host.perform { engine in
-        let id = try engine.createFlow(Self.mailThenWait).id
-        try engine.start(id)
-        for name in ["ann", "bob", "cat"] {
-          engine.upsertContact(Self.contact(name))
-          try engine.enroll(name, in: id)
-        }
-        return id
-      }
+      let id = try await Self.startedFlow(host, enrolling: ["ann", "bob", "cat"])
       try await host.runDue()
       let claimed = try await host.claimDeliveries(limit: 10, lease: 30)
       let keys = Dictionary(
@@ -360,7 +330,7 @@ struct PostgresFaultTests {
   /// A database that cannot be reached at start is an error naming its host and port, not
   /// a wait.
   @Test func anUnreachableDatabaseAtStartNamesHostAndPort() async throws {
-    let port = PostgresCluster.freePort()
+    let port = Loopback.freePort()
     let error = await #expect(throws: StoreError.self) {
       _ = try await PostgresFlowStore(url: "postgres://flowdesk:secret@127.0.0.1:\(port)/nowhere")
     }

@@ -114,7 +114,7 @@ public final class PostgresCluster: @unchecked Sendable {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "flowdesk-pg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
     self.folder = folder
-    port = Self.freePort()
+    port = Loopback.freePort()
     let asRoot = geteuid() == 0
     do {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -175,23 +175,6 @@ public final class PostgresCluster: @unchecked Sendable {
         FileManager.default.isExecutableFile(atPath: folder.appendingPathComponent($0).path)
       }
     }
-  }
-
-  public static func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    _ = withUnsafeMutablePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
   }
 
   struct CommandFailed: Error, CustomStringConvertible {
