@@ -7,16 +7,13 @@ of `flowdesk serve` on loopback. Bounded: every wrk run lasts SECONDS.
 Needs wrk (Benchmarks/http.sh installs it) and a release build (`swift build -c release
 --product flowdesk`). Prints one table; nothing is asserted.
 """
-import http.client, json, os, re, shutil, socket, subprocess, sys, tempfile, threading, time
+import http.client, json, os, shutil, subprocess, sys, tempfile, threading, time
+from wrkrun import free_port, wrk as run_wrk
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 TOKEN = "bench"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 
 PORT = free_port()
@@ -43,17 +40,7 @@ def put_contacts(first, last, workers=8):
 
 
 def wrk(path, script=None, env=None):
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}"]
-    if script: command += ["-s", script]
-    out = subprocess.run(command + [f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})}, check=True).stdout
-    def ms(label):
-        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"p50": ms("50%"), "p99": ms("99%"), "rate": rate, "non2xx": int(non2xx.group(1)) if non2xx else 0}
+    return run_wrk(PORT, path, SECONDS, TOKEN, script, env)
 
 
 def active(conn):

@@ -9,7 +9,8 @@ Each URL names an empty database (one per configuration). Needs wrk and nginx (D
 and nginx-light) and a release build (`swift build -c release --product flowdesk`). Prints one
 table; nothing is asserted.
 """
-import http.client, json, os, re, socket, subprocess, sys, tempfile, threading, time
+import http.client, json, os, subprocess, sys, tempfile, threading, time
+from wrkrun import free_port, wrk as run_wrk
 
 URLS = sys.argv[1:3]
 SECONDS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -17,10 +18,6 @@ TOKEN = "bench"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 CONTACTS = 60_000
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 
 def call(port, method, path, body=None):
@@ -42,17 +39,7 @@ def wait_up(port):
 
 
 def wrk(port, path, script=None, env=None):
-    command = ["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--latency", "-H", f"Authorization: Bearer {TOKEN}"]
-    if script: command += ["-s", script]
-    out = subprocess.run(command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
-                         env={**os.environ, **(env or {})}, check=True).stdout
-    def ms(label):
-        m = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"p50": ms("50%"), "p99": ms("99%"), "rate": rate, "non2xx": int(non2xx.group(1)) if non2xx else 0}
+    return run_wrk(port, path, SECONDS, TOKEN, script, env)
 
 
 def measure(url, nodes):
