@@ -275,6 +275,32 @@ struct StoreContractTests {
     }
   }
 
+  /// Ids are data, whatever they hold: quotes, backslashes, commas, braces and the word NULL
+  /// go through the batched lookups (a PostgreSQL array of ids) and come back as they went in.
+  @Test(arguments: StoreKind.allCases)
+  func idsWithQuotesBackslashesAndBracesRoundTrip(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, _ in
+      let names = [#"a"b"#, #"c\d"#, "e,f}", "{g}", "NULL", "h i", "ö'; DROP TABLE contacts; --"]
+      let id = try await Self.startedFlow(host, enrolling: [])
+      try await host.perform { engine in
+        for name in names { engine.upsertContact(Self.contact(name)) }
+      }
+      try await host.perform { engine in
+        engine.prefetch(contacts: names, in: id)
+        for name in names { try engine.enroll(name, in: id) }
+      }
+      let enrolled = try await host.read { try $0.participants(in: id).map(\.contactId) }
+      #expect(Set(enrolled) == Set(names))
+      let again = try await host.perform { engine in
+        engine.prefetch(contacts: names, in: id)
+        return names.map { name in Result { () throws(Refusal) in try engine.enroll(name, in: id) } }
+      }
+      #expect(again.allSatisfy { (try? $0.get()) == nil }, "each is found enrolled already")
+      let contacts = try await host.store.read { $0.contacts(names) }
+      #expect(Set(contacts.map(\.id)) == Set(names))
+    }
+  }
+
   /// An operation on one flow reads only that flow from the store, so its cost does not
   /// grow with the number of flows; the others are untouched by it.
   @Test(arguments: StoreKind.allCases)
