@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `flowdesk` executable, as a user would.
 struct CLIResult {
@@ -23,25 +24,54 @@ enum CLI {
   static let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+  /// How many commands run at once. Off the cooperative threads nothing else bounds it, and
+  /// two dozen `docs check` runs at once would starve the servers other tests start.
+  private static let running = DispatchSemaphore(value: 2)
+
+  /// Runs the command to its end on a thread of its own (see `offCooperativePool`), reading
+  /// standard output and standard error at once, so that neither pipe can fill and stall it.
   static func run(
     _ arguments: [String], currentDirectory: URL = packageRoot, executable: URL = executable,
     environment: [String: String]? = nil
-  ) throws -> CLIResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = currentDirectory
-    if let environment { process.environment = environment }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CLIResult(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+  ) async throws -> CLIResult {
+    try await offCooperativePool {
+      running.wait()
+      defer { running.signal() }
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = arguments
+      process.currentDirectoryURL = currentDirectory
+      if let environment { process.environment = environment }
+      let out = Pipe()
+      let err = Pipe()
+      process.standardOutput = out
+      process.standardError = err
+      try process.run()
+      let errorOutput = ErrorOutput()
+      let errorReader = Thread { errorOutput.finish(err.fileHandleForReading.readDataToEndOfFile()) }
+      errorReader.start()
+      let outData = out.fileHandleForReading.readDataToEndOfFile()
+      let errData = errorOutput.wait()
+      process.waitUntilExit()
+      return CLIResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+    }
+  }
+}
+
+/// Standard error, read on its own thread and handed over once the pipe is closed.
+private final class ErrorOutput: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var data = Data()
+
+  func finish(_ data: Data) {
+    self.data = data
+    done.signal()
+  }
+
+  func wait() -> Data {
+    done.wait()
+    return data
   }
 }

@@ -10,8 +10,8 @@ struct CodesCommandTests {
     let message: String
   }
 
-  @Test func codesJSONListsEveryOutcomeOfTheDesignWithDistinctCodes() throws {
-    let result = try CLI.run(["codes", "--format", "json"])
+  @Test func codesJSONListsEveryOutcomeOfTheDesignWithDistinctCodes() async throws {
+    let result = try await CLI.run(["codes", "--format", "json"])
     #expect(result.status == 0)
     let entries = try JSONDecoder().decode([Entry].self, from: Data(result.stdout.utf8))
     #expect(Set(entries.map(\.code)).count == entries.count, "codes are distinct")
@@ -37,8 +37,8 @@ struct CodesCommandTests {
     }
   }
 
-  @Test func codesTextPrintsOneCodePerEntry() throws {
-    let result = try CLI.run(["codes"])
+  @Test func codesTextPrintsOneCodePerEntry() async throws {
+    let result = try await CLI.run(["codes"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("FD1002  refusal"))
     #expect(result.stdout.contains("(retired)"))

@@ -16,8 +16,8 @@ struct DocsCommandTests {
     let articles: Int
   }
 
-  @Test func bundledContentHasNoFindingsAndExitsZero() throws {
-    let result = try CLI.run(["docs", "check"])
+  @Test func bundledContentHasNoFindingsAndExitsZero() async throws {
+    let result = try await CLI.run(["docs", "check"])
     #expect(result.status == 0, "\(result.stdout)")
     #expect(result.stdout.hasPrefix("docs check: no findings in "))
   }
@@ -27,9 +27,9 @@ struct DocsCommandTests {
   @Test(
     .enabled(
       if: FileManager.default.fileExists(atPath: seeds.path), "the seeds folder is not beside this clone"))
-  func findingsExitOneAndAreJSON() throws {
+  func findingsExitOneAndAreJSON() async throws {
     let seeds = Self.seeds
-    let result = try CLI.run([
+    let result = try await CLI.run([
       "docs", "check", "--content", seeds.path, "--format", "json", "--rule", "parity",
     ])
     #expect(result.status == 1)
@@ -50,8 +50,8 @@ struct DocsCommandTests {
   static let corpus = CLI.packageRoot.appendingPathComponent(
     "Tests/DocsRegressionTests/Resources/docfx-corpus")
 
-  @Test func sarifFormatWritesSARIF210AndExitsOneOnTheCorpus() throws {
-    let result = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "sarif"])
+  @Test func sarifFormatWritesSARIF210AndExitsOneOnTheCorpus() async throws {
+    let result = try await CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "sarif"])
     #expect(result.status == 1, "\(result.stderr)")
     let log = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
     #expect(log?["version"] as? String == "2.1.0")
@@ -59,17 +59,17 @@ struct DocsCommandTests {
     #expect(results?.count == 10)
   }
 
-  @Test func junitAndGithubFormatsExitLikeText() throws {
-    let junit = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "junit"])
+  @Test func junitAndGithubFormatsExitLikeText() async throws {
+    let junit = try await CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "junit"])
     #expect(junit.status == 1)
     #expect(junit.stdout.hasPrefix("<?xml"))
-    let github = try CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "github"])
+    let github = try await CLI.run(["docs", "check", "--content", Self.corpus.path, "--format", "github"])
     #expect(github.status == 1)
     #expect(github.stdout.contains("::error file="))
     #expect(github.stdout.contains("::notice file="))
   }
 
-  @Test func termbaseFlagOverridesTheConfigurationsTermbase() throws {
+  @Test func termbaseFlagOverridesTheConfigurationsTermbase() async throws {
     // With the catalogs' termbase written out and passed instead, German has no terms: its
     // terminology findings go, and the Dutch and Swedish ones stay.
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -77,9 +77,9 @@ struct DocsCommandTests {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let file = folder.appendingPathComponent("flowdesk.tbx")
-    let export = try CLI.run(["locales", "termbase", "--output", file.path])
+    let export = try await CLI.run(["locales", "termbase", "--output", file.path])
     #expect(export.status == 0, "\(export.stderr)")
-    let result = try CLI.run([
+    let result = try await CLI.run([
       "docs", "check", "--content", Self.corpus.path, "--termbase", file.path, "--rule", "terminology",
       "--format", "json",
     ])
@@ -88,21 +88,21 @@ struct DocsCommandTests {
     #expect(report.findings.contains { $0.file.contains("/sv/") && $0.message.contains("Avbrutt") })
   }
 
-  @Test func localesTermbaseWritesTBXToStandardOutput() throws {
-    let result = try CLI.run(["locales", "termbase"])
+  @Test func localesTermbaseWritesTBXToStandardOutput() async throws {
+    let result = try await CLI.run(["locales", "termbase"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("<termEntry id=\"participant.droppedOut\">"))
     #expect(result.stdout.contains("<term>Bortfall</term>"))
   }
 
-  @Test func missingContentFolderExitsTwo() throws {
-    let result = try CLI.run(["docs", "check", "--content", "/nonexistent/flowdesk-content"])
+  @Test func missingContentFolderExitsTwo() async throws {
+    let result = try await CLI.run(["docs", "check", "--content", "/nonexistent/flowdesk-content"])
     #expect(result.status == 2)
     #expect(result.stderr.contains("does not exist"))
   }
 
-  @Test func unknownRuleExitsTwo() throws {
-    let result = try CLI.run(["docs", "check", "--rule", "spelling"])
+  @Test func unknownRuleExitsTwo() async throws {
+    let result = try await CLI.run(["docs", "check", "--rule", "spelling"])
     #expect(result.status == 2)
   }
 }

@@ -18,8 +18,8 @@ struct ExplainCommandTests {
     let language: String
   }
 
-  @Test func explainGivesLocalizedTitleMeaningStepsAndArticle() throws {
-    let result = try CLI.run(["explain", "fd1002", "--lang", "nl-BE", "--format", "json"])
+  @Test func explainGivesLocalizedTitleMeaningStepsAndArticle() async throws {
+    let result = try await CLI.run(["explain", "fd1002", "--lang", "nl-BE", "--format", "json"])
     #expect(result.status == 0, "\(result.stderr)")
     let explanation = try JSONDecoder().decode(Explanation.self, from: Data(result.stdout.utf8))
     #expect(explanation.code == "FD1002")
@@ -57,7 +57,7 @@ struct ExplainCommandTests {
     return folder
   }
 
-  @Test func explainWithARefusedDutchCatalogSaysSoAndWhichFile() throws {
+  @Test func explainWithARefusedDutchCatalogSaysSoAndWhichFile() async throws {
     let nl = try String(
       contentsOf: CLI.packageRoot.appendingPathComponent("locales/nl.xliff"), encoding: .utf8
     )
@@ -65,7 +65,7 @@ struct ExplainCommandTests {
       of: "<xliff ", with: "<!DOCTYPE xliff SYSTEM \"http://example.invalid/x.dtd\">\n<xliff ")
     let folder = try locales(withDutchCatalog: Data(nl.utf8))
     defer { try? FileManager.default.removeItem(at: folder) }
-    let result = try CLI.run([
+    let result = try await CLI.run([
       "explain", "FD1002", "--lang", "nl", "--format", "json", "--locales", folder.path,
     ])
     #expect(result.status == 0, "\(result.stderr)")
@@ -79,11 +79,11 @@ struct ExplainCommandTests {
     #expect(problem.reason.contains("DOCTYPE"))
   }
 
-  @Test func explainWithABrokenDutchCatalogPrintsNoRawLibxml2Messages() throws {
+  @Test func explainWithABrokenDutchCatalogPrintsNoRawLibxml2Messages() async throws {
     let folder = try locales(
       withDutchCatalog: Data("<?xml version=\"1.0\"?>\n<xliff version=\"1.2\"><file></xliff>\n".utf8))
     defer { try? FileManager.default.removeItem(at: folder) }
-    let result = try CLI.run(["explain", "FD1002", "--lang", "nl", "--locales", folder.path])
+    let result = try await CLI.run(["explain", "FD1002", "--lang", "nl", "--locales", folder.path])
     #expect(result.status == 0, "\(result.stderr)")
     // libxml2 on its own writes "nl.xliff:2: parser error : ..." with a caret line.
     #expect(!result.stderr.contains("parser error"), "\(result.stderr)")
@@ -92,29 +92,29 @@ struct ExplainCommandTests {
     #expect(result.stdout.contains("Dutch catalog locales/nl.xliff:2 was refused"))
   }
 
-  @Test func explainTextShowsNumberedSteps() throws {
-    let result = try CLI.run(["explain", "FD1108", "--lang", "sv"])
+  @Test func explainTextShowsNumberedSteps() async throws {
+    let result = try await CLI.run(["explain", "FD1108", "--lang", "sv"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("FD1108"))
     #expect(result.stdout.contains("\n1. "))
   }
 
-  @Test func unknownCodeExitsWithStatusTwo() throws {
-    let result = try CLI.run(["explain", "FD9999"])
+  @Test func unknownCodeExitsWithStatusTwo() async throws {
+    let result = try await CLI.run(["explain", "FD9999"])
     #expect(result.status == 2)
     #expect(result.stderr.contains("FD9999 is not a Flowdesk code"))
   }
 
-  @Test func unknownLanguageExitsWithStatusTwo() throws {
-    let unsupported = try CLI.run(["explain", "FD1002", "--lang", "fr"])
+  @Test func unknownLanguageExitsWithStatusTwo() async throws {
+    let unsupported = try await CLI.run(["explain", "FD1002", "--lang", "fr"])
     #expect(unsupported.status == 2)
     #expect(unsupported.stderr.contains("use en, nl or sv"))
-    let malformed = try CLI.run(["explain", "FD1002", "--lang", "n_l!"])
+    let malformed = try await CLI.run(["explain", "FD1002", "--lang", "n_l!"])
     #expect(malformed.status == 2)
   }
 
-  @Test func statesListsEveryLabelInTheLanguage() throws {
-    let result = try CLI.run(["states", "--lang", "sv", "--format", "json"])
+  @Test func statesListsEveryLabelInTheLanguage() async throws {
+    let result = try await CLI.run(["states", "--lang", "sv", "--format", "json"])
     #expect(result.status == 0)
     struct State: Decodable {
       let kind: String

@@ -36,14 +36,14 @@ struct LocalesCommandTests {
     return String(text[start.lowerBound..<end.upperBound])
   }
 
-  @Test func statusOfTheBundledCatalogsHasNothingMissingAndExitsZero() throws {
-    let result = try CLI.run(["locales", "status"])
+  @Test func statusOfTheBundledCatalogsHasNothingMissingAndExitsZero() async throws {
+    let result = try await CLI.run(["locales", "status"])
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     #expect(result.stdout.contains("nl: "))
     #expect(result.stdout.contains("0 missing, 0 obsolete, 0 changed, 0 need review"))
   }
 
-  @Test func statusReportsEachKindAndExitsNonZeroWhenAUnitIsMissing() throws {
+  @Test func statusReportsEachKindAndExitsNonZeroWhenAUnitIsMissing() async throws {
     let locales = try Self.copyOfLocales()
     defer { try? FileManager.default.removeItem(at: locales.deletingLastPathComponent()) }
     let nl = locales.appendingPathComponent("nl.xliff")
@@ -61,7 +61,7 @@ struct LocalesCommandTests {
         of: "state=\"translated\"", with: "state=\"needs-review-translation\""),
       in: nl)
 
-    let result = try CLI.run(["locales", "status", "--locales", locales.path])
+    let result = try await CLI.run(["locales", "status", "--locales", locales.path])
     #expect(result.status == 1, "a missing unit did not fail: \(result.stdout)")
     let out = result.stdout
     #expect(out.contains("+code.FD1002.title  // missing: \"Reply-to address missing\""), "\(out)")
@@ -80,7 +80,7 @@ struct LocalesCommandTests {
     // Only a changed unit, nothing missing: reported, exit 0.
     try Self.replace(
       "<trans-unit id=\"code.FD0002.title\">", with: "<trans-unit id=\"code.FD1002.title\">", in: nl)
-    let json = try CLI.run([
+    let json = try await CLI.run([
       "locales", "status", "--locales", locales.path, "--format", "json", "--lang", "nl",
     ])
     #expect(json.status == 0, "\(json.stdout)\(json.stderr)")
@@ -91,7 +91,7 @@ struct LocalesCommandTests {
     #expect((reports.first?["missing"] as? [Any])?.isEmpty == true)
   }
 
-  @Test func reviewMarksAStringDoneAndChangesNothingElse() throws {
+  @Test func reviewMarksAStringDoneAndChangesNothingElse() async throws {
     let locales = try Self.copyOfLocales()
     defer { try? FileManager.default.removeItem(at: locales.deletingLastPathComponent()) }
     let nl = locales.appendingPathComponent("nl.xliff")
@@ -102,9 +102,9 @@ struct LocalesCommandTests {
       with: unit.replacingOccurrences(of: "state=\"translated\"", with: "state=\"needs-review-translation\""),
       in: nl)
     let before = try String(contentsOf: nl, encoding: .utf8)
-    #expect(try CLI.run(["locales", "status", "--locales", locales.path]).stdout.contains("?\(id)"))
+    #expect(try await CLI.run(["locales", "status", "--locales", locales.path]).stdout.contains("?\(id)"))
 
-    let result = try CLI.run(["locales", "review", "nl", id, "--locales", locales.path])
+    let result = try await CLI.run(["locales", "review", "nl", id, "--locales", locales.path])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try Self.unit(id, in: nl) == unit, "the unit is not back to state translated")
     let after = try String(contentsOf: nl, encoding: .utf8)
@@ -112,7 +112,7 @@ struct LocalesCommandTests {
       after.split(separator: "\n").count == before.split(separator: "\n").count
         && zip(after.split(separator: "\n"), before.split(separator: "\n")).filter { $0 != $1 }.count == 1,
       "review changed more than the one state")
-    let status = try CLI.run(["locales", "status", "--locales", locales.path])
+    let status = try await CLI.run(["locales", "status", "--locales", locales.path])
     #expect(
       status.stdout.contains("nl: \(Self.units) strings, \(Self.units) translated (100%)"), "\(status.stdout)"
     )
@@ -123,20 +123,22 @@ struct LocalesCommandTests {
       of: #"<target state="translated">[^<]*</target>"#, with: #"<target state="new"></target>"#,
       options: .regularExpression)
     try Self.replace(title, with: emptied, in: nl)
-    let refused = try CLI.run(["locales", "review", "nl", "code.FD1003.title", "--locales", locales.path])
+    let refused = try await CLI.run([
+      "locales", "review", "nl", "code.FD1003.title", "--locales", locales.path,
+    ])
     #expect(refused.status == 2)
     #expect(refused.stderr.contains("has no translation to review"))
     #expect(try Self.unit("code.FD1003.title", in: nl) == emptied)
   }
 
-  @Test func exportSaysWhereTheEnglishLivesAndDescribesAChangeFromOldToNew() throws {
+  @Test func exportSaysWhereTheEnglishLivesAndDescribesAChangeFromOldToNew() async throws {
     let locales = try Self.copyOfLocales()
     defer { try? FileManager.default.removeItem(at: locales.deletingLastPathComponent()) }
     // The catalog's translation was made from other English than the registry has now.
     try Self.replace(
       "<source>Reply-to address missing</source>", with: "<source>Reply-to address is missing</source>",
       in: locales.appendingPathComponent("sv.xliff"))
-    let result = try CLI.run(["locales", "export", "--locales", locales.path])
+    let result = try await CLI.run(["locales", "export", "--locales", locales.path])
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stdout.contains("Sources/FlowEngine/Codes/FlowCode+Definition.swift"))
     #expect(result.stdout.contains("Sources/Localization/SourceStrings.swift"))

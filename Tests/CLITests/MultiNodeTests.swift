@@ -277,11 +277,11 @@ struct MultiNodeTests {
 
   /// A database that cannot be reached at start: a clear error naming host and port, and
   /// a non-zero exit, at once.
-  @Test func serveExitsWithAClearErrorWhenTheDatabaseIsUnreachable() throws {
+  @Test func serveExitsWithAClearErrorWhenTheDatabaseIsUnreachable() async throws {
     let port = try ServeCommandTests.freePort()
     var environment = ProcessInfo.processInfo.environment
     environment["FLOWDESK_ADMIN_TOKEN"] = "t"
-    let result = try CLI.run(
+    let result = try await CLI.run(
       ["serve", "--port", "0", "--database", "postgres://flowdesk:hunter2@127.0.0.1:\(port)/flows"],
       environment: environment)
     #expect(result.status == 2)
@@ -290,10 +290,10 @@ struct MultiNodeTests {
   }
 
   /// A shared database needs its administrator token configured: never generated.
-  @Test func aSharedDatabaseWithoutAnAdministratorTokenIsRefused() throws {
+  @Test func aSharedDatabaseWithoutAnAdministratorTokenIsRefused() async throws {
     var environment = ProcessInfo.processInfo.environment
     environment["FLOWDESK_ADMIN_TOKEN"] = nil
-    let result = try CLI.run(
+    let result = try await CLI.run(
       ["serve", "--port", "0", "--database", "postgres://flowdesk@127.0.0.1:1/flows"],
       environment: environment)
     #expect(result.status == 2)

@@ -64,8 +64,9 @@ struct ReleaseFolderTests {
       }
     }
 
-    func run(_ arguments: [String]) throws -> CLIResult {
-      try CLI.run(arguments, currentDirectory: elsewhere, executable: executable, environment: environment)
+    func run(_ arguments: [String]) async throws -> CLIResult {
+      try await CLI.run(
+        arguments, currentDirectory: elsewhere, executable: executable, environment: environment)
     }
   }
 
@@ -75,21 +76,21 @@ struct ReleaseFolderTests {
     let language: String
   }
 
-  @Test func explainReadsTheContentAndCatalogsBesideTheExecutable() throws {
+  @Test func explainReadsTheContentAndCatalogsBesideTheExecutable() async throws {
     let folder = try ReleaseFolder()
-    let english = try folder.run(["explain", "FD1002", "--format", "json"])
+    let english = try await folder.run(["explain", "FD1002", "--format", "json"])
     #expect(english.status == 0, "\(english.stderr)")
     let meaning = try JSONDecoder().decode(Explanation.self, from: Data(english.stdout.utf8)).meaning
     #expect(meaning.contains(ReleaseFolder.englishMeaning), "\(meaning)")
-    let dutch = try folder.run(["explain", "FD1002", "--lang", "nl", "--format", "json"])
+    let dutch = try await folder.run(["explain", "FD1002", "--lang", "nl", "--format", "json"])
     #expect(dutch.status == 0, "\(dutch.stderr)")
     let title = try JSONDecoder().decode(Explanation.self, from: Data(dutch.stdout.utf8)).title
     #expect(title == ReleaseFolder.dutchTitle)
   }
 
-  @Test func withoutContentBesideItTheSourceTreeIsNotRead() throws {
+  @Test func withoutContentBesideItTheSourceTreeIsNotRead() async throws {
     let folder = try ReleaseFolder(withContent: false)
-    let result = try folder.run(["explain", "FD1002", "--lang", "nl", "--format", "json"])
+    let result = try await folder.run(["explain", "FD1002", "--lang", "nl", "--format", "json"])
     let explanation = try JSONDecoder().decode(Explanation.self, from: Data(result.stdout.utf8))
     // The source tree's Dutch catalog would give "Antwoordadres ontbreekt".
     #expect(explanation.title == "Reply-to address missing", "\(result.stderr)")

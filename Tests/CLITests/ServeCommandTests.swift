@@ -59,7 +59,7 @@ struct ServeCommandTests {
 
     func start() async throws {
       var up = false
-      for _ in 0..<100 where !up {
+      for _ in 0..<300 where !up {
         up = await ServeCommandTests.health(port)
         if !up { try await Task.sleep(for: .milliseconds(100)) }
       }

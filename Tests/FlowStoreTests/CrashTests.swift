@@ -68,7 +68,7 @@ struct CrashTests {
   }
 
   @Test(.timeLimit(.minutes(5)))
-  func killedWorkerLosesNothingAndRepeatsNothing() throws {
+  func killedWorkerLosesNothingAndRepeatsNothing() async throws {
     let worker = try #require(Self.worker, "the crash worker was not built")
     _ = worker
     let folder = try Paths.temporaryFolder()
@@ -77,19 +77,24 @@ struct CrashTests {
     var killedMidway = 0
     for _ in 0..<Self.kills {
       let process = try launch(folder)
-      Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.9, using: &generator))
-      if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        killedMidway += 1
+      let delay = Double.random(in: 0.1...0.9, using: &generator)
+      // Sleeping and waiting block, so they run off the cooperative threads (see
+      // `offCooperativePool`).
+      let killed = try await offCooperativePool {
+        Thread.sleep(forTimeInterval: delay)
+        let running = process.isRunning
+        if running { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return running
       }
-      process.waitUntilExit()
+      if killed { killedMidway += 1 }
       if process.terminationReason == .exit {
         #expect(process.terminationStatus == 0, "the worker failed on its own")
       }
       _ = try checkInvariants(folder)
     }
     let last = try launch(folder)
-    last.waitUntilExit()
+    try await offCooperativePool { last.waitUntilExit() }
     #expect(last.terminationStatus == 0)
     let (finished, messages) = try checkInvariants(folder)
     #expect(finished == Self.participants)

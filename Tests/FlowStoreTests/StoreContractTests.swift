@@ -374,16 +374,16 @@ struct PostgresFaultTests {
     }
     let cluster = try await PostgresCluster.dedicated()
     defer { cluster.remove() }
-    let url = try await PostgresCluster.offPool { try cluster.newDatabase() }
+    let url = try await offCooperativePool { try cluster.newDatabase() }
     let store = try await PostgresFlowStore(url: url, connectionWait: .seconds(2))
     let host = try FlowHost(store: store, clock: ManualClock())
     let first = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
-    try await PostgresCluster.offPool { try cluster.stopServer() }
+    try await offCooperativePool { try cluster.stopServer() }
     let error = await #expect(throws: StoreError.self) {
       _ = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
     }
     #expect(error?.kind.isTransient == true, "\(String(describing: error))")
-    try await PostgresCluster.offPool { try cluster.startServer() }
+    try await offCooperativePool { try cluster.startServer() }
     var second: String?
     for _ in 0..<50 where second == nil {
       second = try? await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
@@ -410,7 +410,7 @@ struct PostgresFaultTests {
       audit: .init("create", by: actor, flow: { $0 }))
     // Each action at most once per flow in the audit trail, checked at COMMIT.
     let database = String(url.split(separator: "/").last!)
-    try await PostgresCluster.offPool {
+    try await offCooperativePool {
       try PostgresCluster.shared.get().psql(
         database,
         "ALTER TABLE audit ADD CONSTRAINT once UNIQUE (flow_id, action) DEFERRABLE INITIALLY DEFERRED")

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import FlowdeskServer
@@ -76,37 +77,55 @@ struct ProtocolTests {
     try await app.test(.live) { client in
       let port = try #require(client.port)
       for _ in 0..<3 {
-        let socket = try RawSocket(port: port)
-        defer { socket.close() }
-        let head =
-          "POST /v1/flows HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 2000000\r\nConnection: close\r\n\r\n"
-        try socket.send(Array(head.utf8))
-        try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 16_384))
-        let (bytes, readError) = socket.readToEnd()
-        let answer = String(decoding: bytes, as: UTF8.self)
-        #expect(answer.hasPrefix("HTTP/1.1 401"), "read ended with errno \(readError): \(answer.prefix(80))")
-        // Send the rest of the body, and then some: the server must close, not stall. How soon
-        // it closes is no part of the rule: on a loaded machine it may take seconds to read the
-        // rest, so the client keeps sending, slowly, for up to 30 s after the body's end.
-        var sent = 16_384
-        var failure: RawSocket.Failure?
-        let deadline = ContinuousClock.now + .seconds(30)
-        while failure == nil, sent < 3_000_000 || ContinuousClock.now < deadline {
-          do {
-            try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 65_536))
-            sent += 65_536
-            if sent > 2_000_000 { try await Task.sleep(for: .milliseconds(20)) }
-          } catch let error as RawSocket.Failure {
-            failure = error
-          }
-        }
-        let code = try #require(failure?.code, "the server kept the connection open after \(sent) bytes")
+        // The exchange blocks in socket calls for seconds, so it runs on a thread of its own:
+        // on the cooperative threads it would hold back the server it is talking to.
+        let exchange = try await offCooperativePool { try UnreadBodyExchange.run(port: port) }
+        #expect(
+          exchange.answer.hasPrefix("HTTP/1.1 401"),
+          "read ended with errno \(exchange.readError): \(exchange.answer.prefix(80))")
+        let code = try #require(
+          exchange.sendError, "the server kept the connection open after \(exchange.sent) bytes")
         #expect(
           code == EPIPE || code == ECONNRESET,
           "send failed with errno \(code), not a reset: the server stalled")
       }
     }
+  }
+}
+
+/// One client of `unreadBodiesDoNotHoldConnections`, from the first byte to the reset.
+struct UnreadBodyExchange: Sendable {
+  var answer: String
+  var readError: Int32
+  var sent: Int
+  var sendError: Int32?
+
+  static func run(port: Int) throws -> UnreadBodyExchange {
+    let socket = try RawSocket(port: port)
+    defer { socket.close() }
+    let head =
+      "POST /v1/flows HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      + "Content-Length: 2000000\r\nConnection: close\r\n\r\n"
+    try socket.send(Array(head.utf8))
+    try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 16_384))
+    let (bytes, readError) = socket.readToEnd()
+    // Send the rest of the body, and then some: the server must close, not stall. How soon
+    // it closes is no part of the rule: on a loaded machine it may take seconds to read the
+    // rest, so the client keeps sending, slowly, for up to 30 s after the body's end.
+    var sent = 16_384
+    var sendError: Int32?
+    let deadline = ContinuousClock.now + .seconds(30)
+    while sendError == nil, sent < 3_000_000 || ContinuousClock.now < deadline {
+      do {
+        try socket.send([UInt8](repeating: UInt8(ascii: " "), count: 65_536))
+        sent += 65_536
+        if sent > 2_000_000 { Thread.sleep(forTimeInterval: 0.02) }
+      } catch let error as RawSocket.Failure {
+        sendError = error.code
+      }
+    }
+    return UnreadBodyExchange(
+      answer: String(decoding: bytes, as: UTF8.self), readError: readError, sent: sent, sendError: sendError)
   }
 }
 

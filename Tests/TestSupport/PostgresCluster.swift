@@ -48,7 +48,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
   /// A new, empty database on the shared cluster, as a `postgres://` URL.
   public static func database() async throws -> String {
-    try await offPool { try shared.get().createDatabase() }
+    try await offCooperativePool { try shared.get().createDatabase() }
   }
 
   /// Why PostgreSQL tests cannot run here (nil when they can), found without blocking Swift's
@@ -62,14 +62,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
   /// A cluster of its own, started off the cooperative threads.
   public static func dedicated() async throws -> PostgresCluster {
-    try await offPool { try PostgresCluster() }
-  }
-
-  /// Runs blocking work (processes, waits) on a thread of its own.
-  public static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-      Thread { continuation.resume(with: Result { try work() }) }.start()
-    }
+    try await offCooperativePool { try PostgresCluster() }
   }
 
   /// Stops the server (fast shutdown: open connections are ended).
