@@ -5,6 +5,8 @@ import HTTPTypes
 import HelpContent
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// Everything the service needs, already opened.
@@ -66,6 +68,7 @@ public enum FlowdeskApplication {
   /// the scheduler, and with `watchContent` the content watcher (`--watch`).
   public static func application(
     _ parts: ServiceParts, host: String, port: Int, logger: Logger, watchContent: Bool = false,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
   ) -> some ApplicationProtocol {
     let scheduler = SchedulerService(host: parts.host, metrics: parts.metrics, logger: logger)
@@ -89,6 +92,7 @@ public enum FlowdeskApplication {
       configuration: .init(address: .hostname(host, port: port), serverName: "flowdesk"),
       services: services,
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+      eventLoopGroupProvider: .shared(eventLoopGroup),
       logger: logger)
   }
 }

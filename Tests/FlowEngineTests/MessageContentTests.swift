@@ -55,6 +55,48 @@ struct MessageContentTests {
     #expect(sent.body == "Your plan: Pro & more")
   }
 
+  @Test func aTemplateRenderedBeforeRendersEachContactsOwnValues() throws {
+    // The second message comes from the parsed template the first one left in the cache.
+    let first = try message(language: "en", firstName: "Ann")
+    let second = try message(language: "en", firstName: "Bo")
+    #expect(first.subject == "Welcome, Ann")
+    #expect(second.subject == "Welcome, Bo")
+    #expect(second.html == "<p>Hello Bo</p>")
+  }
+
+  @Test func textWithoutTagsIsSentAsWritten() throws {
+    var f = Fixture()
+    f.engine.upsertContact(Fixture.reachableContact("ann"))
+    var definition = Fixture.emailFlow()
+    let text = "Price: 5 < 6 & {braces} and {single} }"
+    definition.steps[0] = Step(
+      id: "welcome", .sendEmail(SendEmail(subject: "Hello & welcome", text: text, html: "<p>5 < 6</p>")))
+    let id = try f.runningFlow(definition)
+    try f.engine.enroll("ann", in: id)
+    f.engine.advance()
+    let sent = try #require(f.engine.drainOutbox().first)
+    #expect(sent.subject == "Hello & welcome")
+    #expect(sent.body == text)
+    #expect(sent.html == "<p>5 < 6</p>")
+  }
+
+  /// Message ids are base64url of the idempotency key without padding (RFC 4648, section 5).
+  /// Receivers deduplicate by them, so an id never changes between versions.
+  @Test func messageIdsAreBase64URLOfTheKeyAndReadBack() {
+    let known = [
+      "flow-1/c1/hello/1": "msg_Zmxvdy0xL2MxL2hlbGxvLzE",
+      "flow-7/jörg/stap?>/2": "msg_Zmxvdy03L2rDtnJnL3N0YXA_Pi8y",
+      "~~~>>>???": "msg_fn5-Pj4-Pz8_",
+    ]
+    for (key, id) in known {
+      #expect(OutboxMessage.messageId(forKey: key) == id)
+      #expect(OutboxMessage.idempotencyKey(forMessageId: id) == key)
+    }
+    for id in ["msg_Zmxvdy0xL2MxL2hlbGxvLzE=", "msg_Zm+v", "msg_Zm/v", "msg_%%%", "Zmxvdy0x"] {
+      #expect(OutboxMessage.idempotencyKey(forMessageId: id) == nil, "\(id)")
+    }
+  }
+
   @Test func aTemplateThatDoesNotParseIsRefusedNamingStepLanguageAndPosition() throws {
     var f = Fixture()
     var definition = Fixture.emailFlow()

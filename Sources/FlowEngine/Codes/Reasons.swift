@@ -53,7 +53,6 @@ public enum Reasons {
     ("reason.connectionClosed", "the connection was closed before an answer"),
     ("reason.tlsHandshakeFailed", "the TLS handshake failed"),
     ("reason.connectionFailed", "the connection failed"),
-    ("reason.messageNotEncoded", "the message could not be encoded"),
     // Why a body is not JSON (FD1501).
     ("json.unexpectedEnd", "the body ends too early"),
     ("json.unexpectedCharacter", "a character that does not belong there"),

@@ -1,5 +1,6 @@
 import Foundation
 import Mustache
+import Synchronization
 
 /// A message's content: the variant for a contact's language, and its templates rendered
 /// with swift-mustache. Templates are checked when a flow is saved, so a send never meets
@@ -62,6 +63,23 @@ public enum MessageTemplates {
     return (defaultLanguage, base)
   }
 
+  /// Templates parsed before, by source: a flow's step renders the same few templates for
+  /// every participant, and parsing cost more than rendering. Emptied when it grows past
+  /// `cachedTemplateLimit`, so edits that keep changing a template cannot grow it for ever.
+  private static let parsed = Mutex<[String: MustacheTemplate]>([:])
+  static let cachedTemplateLimit = 512
+
+  /// `source` parsed, from the cache when it was parsed before; nil when it does not parse.
+  static func parsedTemplate(_ source: String) -> MustacheTemplate? {
+    if let cached = parsed.withLock({ $0[source] }) { return cached }
+    guard let template = try? MustacheTemplate(string: source) else { return nil }
+    parsed.withLock { cache in
+      if cache.count >= cachedTemplateLimit { cache.removeAll(keepingCapacity: true) }
+      cache[source] = template
+    }
+    return template
+  }
+
   /// Renders every text of `content` for `contact`; only `html` escapes what it inserts.
   static func render(_ content: MessageContent, for contact: Contact) -> MessageContent {
     var values: [String: Any] = [:]
@@ -76,8 +94,12 @@ public enum MessageTemplates {
     let context: [String: Any] = ["contact": values]
     func render(_ template: String?, html: Bool) -> String? {
       guard let template else { return nil }
-      let source = html ? template : "{{% CONTENT_TYPE: TEXT}}" + template
-      guard let parsed = try? MustacheTemplate(string: source) else { return template }
+      // Without "{{" there is no tag (even a delimiter change starts with one): the text is
+      // its own rendering.
+      guard template.contains("{{") else { return template }
+      guard let parsed = parsedTemplate(html ? template : "{{% CONTENT_TYPE: TEXT}}" + template) else {
+        return template
+      }
       return parsed.render(context)
     }
     return MessageContent(

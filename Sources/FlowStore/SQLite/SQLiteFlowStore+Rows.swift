@@ -45,7 +45,7 @@ extension SQLiteFlowStore {
     var text = "["
     for (index, item) in list.enumerated() {
       if index > 0 { text += "," }
-      appendJSONString(item, to: &text)
+      JSONText.appendString(item, to: &text)
     }
     return text + "]"
   }
@@ -56,9 +56,9 @@ extension SQLiteFlowStore {
     var text = "{"
     for (index, key) in map.keys.sorted().enumerated() {
       if index > 0 { text += "," }
-      appendJSONString(key, to: &text)
+      JSONText.appendString(key, to: &text)
       text += ":"
-      appendJSONString(map[key]!, to: &text)
+      JSONText.appendString(map[key]!, to: &text)
     }
     return text + "}"
   }
@@ -68,23 +68,6 @@ extension SQLiteFlowStore {
     "{"
       + counts.filter { $0.value != 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
       .map { "\"\($0.key.rawValue)\":\($0.value)" }.joined(separator: ",") + "}"
-  }
-
-  /// Appends a JSON string literal (RFC 8259): quotes, backslashes and control characters escaped.
-  static func appendJSONString(_ string: String, to text: inout String) {
-    text += "\""
-    for scalar in string.unicodeScalars {
-      switch scalar {
-      case "\"": text += "\\\""
-      case "\\": text += "\\\\"
-      case "\n": text += "\\n"
-      case "\r": text += "\\r"
-      case "\t": text += "\\t"
-      case _ where scalar.value < 0x20: text += String(format: "\\u%04x", scalar.value)
-      default: text.unicodeScalars.append(scalar)
-      }
-    }
-    text += "\""
   }
 
   static func jsonObject<T>(_ text: String?, as type: T.Type) -> T? {

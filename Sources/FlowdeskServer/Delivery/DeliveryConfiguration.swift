@@ -14,10 +14,14 @@ public struct DeliveryConfiguration: Sendable {
   public var maximumDelay: Duration = .seconds(3600)
   /// How long one POST may take, connecting included.
   public var timeout: Duration = .seconds(10)
-  /// Messages claimed at once; they are sent concurrently.
+  /// Messages claimed at once.
   public var batchSize = 64
   /// Batches in flight at once, each under its own claim.
   public var concurrentBatches = 4
+  /// POSTs on their way at once, over all batches: the most connections this worker opens to
+  /// the receiver (`FLOWDESK_DELIVERY_CONNECTIONS`). A receiver pays for every connection it
+  /// holds (a thread, a socket, a slot under its own limit), so more is not faster.
+  public var connections = 32
   /// How long a claim holds a message: a worker that dies keeps it no longer than this.
   public var lease: Duration = .seconds(60)
   /// How often the worker looks for due messages when the outbox was empty.
@@ -27,6 +31,9 @@ public struct DeliveryConfiguration: Sendable {
     self.url = url
     self.secret = secret
   }
+
+  /// POSTs one batch has on their way at once: its share of `connections`, at least one.
+  public var sendersPerBatch: Int { max(1, connections / max(1, concurrentBatches)) }
 
   /// The configuration from the environment: nil when no endpoint is set. An endpoint
   /// without a valid secret is an error: Flowdesk never sends unsigned messages. `url` and
@@ -66,6 +73,12 @@ public struct DeliveryConfiguration: Sendable {
       }
       configuration.timeout = .milliseconds(Int(seconds * 1000))
       configuration.lease = max(configuration.lease, configuration.timeout * 3)
+    }
+    if let text = environment["FLOWDESK_DELIVERY_CONNECTIONS"] {
+      guard let connections = Int(text), (1...1024).contains(connections) else {
+        throw ConfigurationError("FLOWDESK_DELIVERY_CONNECTIONS must be a number from 1 to 1024")
+      }
+      configuration.connections = connections
     }
     if let text = environment["FLOWDESK_DELIVERY_LEASE"] {
       guard let seconds = Double(text), seconds >= 1, seconds <= 3600,

@@ -32,7 +32,7 @@ public struct DeliveryService: Service {
     // and times out for it.
     var pool = HTTPClient.Configuration.ConnectionPool()
     pool.concurrentHTTP1ConnectionsPerHostSoftLimit =
-      configuration.batchSize * configuration.concurrentBatches
+      configuration.sendersPerBatch * max(1, configuration.concurrentBatches)
     let client = HTTPClient(
       eventLoopGroupProvider: .singleton,
       configuration: HTTPClient.Configuration(
@@ -77,23 +77,31 @@ public struct DeliveryService: Service {
     logger.info("delivery worker stopped")
   }
 
-  /// Claims one batch, sends its messages concurrently, and records their outcomes together
-  /// in one transaction once all are known (one write per batch, not per message; a crash
-  /// before it re-sends the batch under the same ids). Returns how many messages were claimed.
+  /// Claims one batch, sends its messages with `sendersPerBatch` POSTs on their way at once,
+  /// and records their outcomes together in one transaction once all are known (one write
+  /// per batch, not per message; a crash before it re-sends the batch under the same ids).
+  /// Returns how many messages were claimed.
   @discardableResult
   public func deliverBatch(client: HTTPClient) async throws -> Int {
     let lease = Self.seconds(configuration.lease)
     let batch = try await host.claimDeliveries(limit: configuration.batchSize, lease: lease)
     guard !batch.isEmpty else { return 0 }
-    let results = await withTaskGroup(of: (OutboxEntry, DeliveryOutcome, Duration).self) { group in
-      for entry in batch {
-        group.addTask {
-          let started = ContinuousClock.now
-          let attempt = await send(entry.message, attempt: entry.attempts, client: client)
-          return (entry, decide(attempt, entry: entry), ContinuousClock.now - started)
-        }
+    var attempts: [(DeliveryService.Attempt, Duration)?] = Array(repeating: nil, count: batch.count)
+    var outgoing: [WebhookBatchSender.Outgoing] = []
+    for (index, entry) in batch.enumerated() {
+      switch request(for: entry.message) {
+      case .success(let (request, sentAt)):
+        outgoing.append(.init(index: index, request: request, sentAt: sentAt))
+      case .failure(let reason):
+        attempts[index] = (.unreachable(reason.id), .zero)
       }
-      return await group.reduce(into: []) { $0.append($1) }
+    }
+    let sender = WebhookBatchSender(
+      client: client, senders: configuration.sendersPerBatch, timeout: Self.timeAmount(configuration.timeout))
+    for (message, answer) in zip(outgoing, await sender.send(outgoing)) { attempts[message.index] = answer }
+    let results = zip(batch, attempts).map { entry, answer in
+      let (attempt, latency) = answer ?? (.unreachable("reason.connectionFailed"), .zero)
+      return (entry, decide(attempt, entry: entry), latency)
     }
     do {
       let recorded = try await host.recordDeliveries(results.map { ($0.0.message.idempotencyKey, $0.1) })
@@ -142,39 +150,42 @@ public struct DeliveryService: Service {
     case unreachable(String)
   }
 
-  /// POSTs a message, signed, and waits for the status (the body is read and dropped).
-  public func send(_ message: OutboxMessage, attempt: Int, client: HTTPClient) async -> Attempt {
+  /// Why a message could not be made into a request: the id of a catalog string.
+  struct UnsendableReason: Error {
+    let id: String
+  }
+
+  /// The signed POST of a message, with the time it was signed at; a failure when the
+  /// endpoint cannot be made into a request.
+  func request(for message: OutboxMessage) -> Result<(HTTPClient.Request, Date), UnsendableReason> {
     let now = Date()
     let timestamp = Int(now.timeIntervalSince1970)
-    let body: Data
-    do {
-      body = try WebhookPayload.encoder.encode(WebhookPayload(message, at: now))
-    } catch {
-      return .unreachable("reason.messageNotEncoded")
-    }
+    let body = WebhookPayload(message, at: now).body
     let id = message.messageId
-    var request = HTTPClientRequest(url: configuration.url)
-    request.method = .POST
-    request.headers.add(name: "content-type", value: "application/json")
-    request.headers.add(name: "user-agent", value: "Flowdesk-Webhooks")
-    request.headers.add(name: "webhook-id", value: id)
-    request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-    request.headers.add(
+    var headers = HTTPHeaders()
+    headers.add(name: "content-type", value: "application/json")
+    headers.add(name: "user-agent", value: "Flowdesk-Webhooks")
+    headers.add(name: "webhook-id", value: id)
+    headers.add(name: "webhook-timestamp", value: String(timestamp))
+    headers.add(
       name: "webhook-signature",
       value: configuration.secret.signature(id: id, timestamp: timestamp, body: body))
-    request.body = .bytes(ByteBuffer(bytes: body))
-    do {
-      let response = try await client.execute(request, timeout: Self.timeAmount(configuration.timeout))
-      // Read (and drop) up to 64 KiB of the answer, so the connection can be used again.
-      _ = try? await response.body.collect(upTo: 64 * 1024)
-      let retryAfter = response.headers.first(name: "retry-after").flatMap { Self.retryAfter($0, now: now) }
-      return .answered(status: Int(response.status.code), retryAfter: retryAfter)
-    } catch let error as HTTPClientError
-      where [.deadlineExceeded, .readTimeout, .writeTimeout].contains(error)
-    {
-      return .timedOut
-    } catch {
-      return .unreachable(Self.describe(error))
+    guard
+      let request = try? HTTPClient.Request(
+        url: configuration.url, method: .POST, headers: headers, body: .bytes(body))
+    else { return .failure(UnsendableReason(id: "reason.connectionFailed")) }
+    return .success((request, now))
+  }
+
+  /// POSTs one message, signed, and waits for what it came to (the body is dropped).
+  public func send(_ message: OutboxMessage, client: HTTPClient) async -> Attempt {
+    switch request(for: message) {
+    case .failure(let reason): return .unreachable(reason.id)
+    case .success(let (request, sentAt)):
+      let sender = WebhookBatchSender(
+        client: client, senders: 1, timeout: Self.timeAmount(configuration.timeout))
+      return await sender.send([.init(index: 0, request: request, sentAt: sentAt)]).first?.0
+        ?? .unreachable("reason.connectionFailed")
     }
   }
 

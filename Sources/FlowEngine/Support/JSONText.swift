@@ -1,0 +1,37 @@
+/// JSON text written directly (RFC 8259), for the paths where Foundation's encoders cost more
+/// than the work around them: a store row's list columns and the body of every webhook.
+public enum JSONText {
+  /// Appends `string` as a JSON string literal: quotes, backslashes and control characters
+  /// escaped, everything else (slashes and non-ASCII included) as it is.
+  public static func appendString(_ string: String, to text: inout String) {
+    text += "\""
+    for scalar in string.unicodeScalars {
+      switch scalar {
+      case "\"": text += "\\\""
+      case "\\": text += "\\\\"
+      case "\n": text += "\\n"
+      case "\r": text += "\\r"
+      case "\t": text += "\\t"
+      case _ where scalar.value < 0x20:
+        let digits = Array("0123456789abcdef".unicodeScalars)
+        text += "\\u00"
+        text.unicodeScalars.append(digits[Int(scalar.value >> 4)])
+        text.unicodeScalars.append(digits[Int(scalar.value & 0xF)])
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+    text += "\""
+  }
+
+  /// Appends `string` as a JSON string literal, or `null` when it is nil.
+  public static func appendString(orNull string: String?, to text: inout String) {
+    if let string { appendString(string, to: &text) } else { text += "null" }
+  }
+
+  /// `string` as a JSON string literal.
+  public static func string(_ string: String) -> String {
+    var text = ""
+    appendString(string, to: &text)
+    return text
+  }
+}
