@@ -37,7 +37,7 @@ pids="$pids $!"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 echo "== Flowdesk delivering $count messages to the same receiver"
-delivery_rate=$(python3 Benchmarks/delivery/drive.py "$port" "$count")
+delivery_rate=$(python3 Benchmarks/delivery/drive.py "$port" "$count" "${pids##* }")
 echo "receiver alone: $receiver_rate requests/s"
 echo "flowdesk delivery: $delivery_rate messages/s"
 python3 -c "r, d = float('$receiver_rate'), float('$delivery_rate'); print(f'delivery is {100 * d / r:.0f}% of the receiver rate (target: at least 50%)')"
