@@ -18,28 +18,27 @@ extension SQLiteFlowStore {
 
   static func claimDeliveries(_ db: Database, now: Date, leaseUntil: Date, limit: Int) throws -> [OutboxEntry]
   {
-    let time = now.timeIntervalSince1970
-    // Select, then lease, in one write transaction. With PostgreSQL the select is
-    // `FOR UPDATE SKIP LOCKED`, so workers on several nodes take different rows.
-    let keys = try String.fetchAll(
+    // Select and lease in one statement, inside the caller's write transaction (SQLite has
+    // one writer, so no other claim can come between). With PostgreSQL the select is
+    // `FOR UPDATE SKIP LOCKED`, so workers on several nodes take different rows. One
+    // statement instead of a select, an update and a read-back per message: the claims are
+    // on the delivery worker's path for every batch.
+    let rows = try Row.fetchAll(
       db,
       sql: """
-        SELECT idempotency_key FROM outbox
-        WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)
-          AND (claimed_until IS NULL OR claimed_until <= ?1)
-        ORDER BY next_attempt_at, created_at LIMIT ?2
-        """, arguments: [time, limit])
-    guard !keys.isEmpty else { return [] }
-    let lease = try db.cachedStatement(
-      sql: """
-        UPDATE outbox SET claimed_until = ?, delivery_attempts = delivery_attempts + 1
-        WHERE idempotency_key = ?
-        """)
-    for key in keys { try lease.execute(arguments: [leaseUntil.timeIntervalSince1970, key]) }
+        UPDATE outbox SET claimed_until = ?1, delivery_attempts = delivery_attempts + 1
+        WHERE idempotency_key IN (
+          SELECT idempotency_key FROM outbox
+          WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+            AND (claimed_until IS NULL OR claimed_until <= ?2)
+          ORDER BY next_attempt_at, created_at LIMIT ?3)
+        RETURNING *
+        """, arguments: [leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, limit])
     let decoder = JSONDecoder()
-    let select = try db.cachedStatement(sql: "SELECT * FROM outbox WHERE idempotency_key = ?")
-    return try keys.compactMap { key in
-      try Row.fetchOne(select, arguments: [key]).map { try outboxEntry(from: $0, decoder: decoder) }
+    // RETURNING gives the rows in no particular order; a batch goes out oldest first.
+    return try rows.map { try outboxEntry(from: $0, decoder: decoder) }.sorted {
+      ($0.nextAttemptAt ?? .distantPast, $0.message.createdAt, $0.message.idempotencyKey)
+        < ($1.nextAttemptAt ?? .distantPast, $1.message.createdAt, $1.message.idempotencyKey)
     }
   }
 
