@@ -28,10 +28,4 @@ public enum JSONText {
     if let string { appendString(string, to: &text) } else { text += "null" }
   }
 
-  /// `string` as a JSON string literal.
-  public static func string(_ string: String) -> String {
-    var text = ""
-    appendString(string, to: &text)
-    return text
-  }
 }
