@@ -11,16 +11,20 @@ struct FuzzRegressionTests {
       contentsOf: Paths.packageRoot.appendingPathComponent("Fuzz/Regressions/\(target)/\(name)"))
   }
 
+  /// The library loaded from a folder of its own that holds only the article input `name`.
+  static func library(ofArticle name: String) throws -> ContentLibrary {
+    let folder = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try input("article", name).write(to: folder.appendingPathComponent(name))
+    return ContentLibrary.load(from: folder)
+  }
+
   /// fuzz-article: Ink tries every `[` as a link and rewinds, so unclosed brackets nested in
   /// each other took exponential time (22 over a minute; 40 would never finish) and thousands
   /// overflowed the stack. The loader now escapes brackets nested too deep.
   @Test(.timeLimit(.minutes(1)))
   func nestedUnclosedBracketsLoadInBoundedTime() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "nested-unclosed-brackets.md")
-      .write(to: folder.appendingPathComponent("brackets.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "nested-unclosed-brackets.md")
     let article = try #require(library.articles.first)
     #expect(article.html.contains(String(repeating: "[", count: 40)), "the brackets stay as text")
     #expect(article.links.map(\.target) == ["flow-edit.md"], "a link after them still works")
@@ -31,11 +35,7 @@ struct FuzzRegressionTests {
   /// which then tried the brackets after it (the run stopped on this input).
   @Test(.timeLimit(.minutes(1)))
   func bracketsAfterAnUnpairedBacktickLoadInBoundedTime() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "unpaired-backtick-before-brackets.md")
-      .write(to: folder.appendingPathComponent("backtick.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "unpaired-backtick-before-brackets.md")
     let article = try #require(library.articles.first)
     #expect(article.html.contains(String(repeating: "[", count: 30)))
   }
@@ -45,10 +45,7 @@ struct FuzzRegressionTests {
   /// paragraphs (the run stopped when memory passed 2 GB). Such a `<` is now `&lt;`.
   @Test(.timeLimit(.minutes(1)))
   func aParagraphTagWithoutItsEndDoesNotLoop() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "unclosed-p-tag-loops.md").write(to: folder.appendingPathComponent("p.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "unclosed-p-tag-loops.md")
     let article = try #require(library.articles.first)
     #expect(article.html.contains("&lt;P"), "the text stays: \(article.html)")
   }
@@ -58,11 +55,7 @@ struct FuzzRegressionTests {
   /// run stopped on this input). Brackets in code are no longer exempt.
   @Test(.timeLimit(.minutes(1)))
   func bracketsBetweenFencesInkDoesNotPairLoadInBoundedTime() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "brackets-after-unclosed-fence.md")
-      .write(to: folder.appendingPathComponent("fences.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "brackets-after-unclosed-fence.md")
     #expect(library.articles.count == 1)
   }
 
@@ -70,11 +63,7 @@ struct FuzzRegressionTests {
   /// whose reader ran off the end of the text when the block was not closed ("String index is
   /// out of bounds", a crash of the whole process). A leading `---` is now `***`.
   @Test func aBodyStartingWithThreeDashesDoesNotCrashInk() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "ink-metadata-runs-off-the-end.md")
-      .write(to: folder.appendingPathComponent("dashes.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "ink-metadata-runs-off-the-end.md")
     let article = try #require(library.articles.first)
     #expect(article.html.hasPrefix("<hr"), "the leading rule stays a rule: \(article.html.prefix(40))")
   }
@@ -84,11 +73,7 @@ struct FuzzRegressionTests {
   /// ("String index is out of bounds", a crash of the whole process). The loader now removes
   /// white space at the end of the text and ends it with one newline.
   @Test func whiteSpaceOnTheLastLineAfterAListDoesNotCrashInk() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "list-then-white-space-at-the-end.md")
-      .write(to: folder.appendingPathComponent("list.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "list-then-white-space-at-the-end.md")
     let article = try #require(library.articles.first)
     #expect(article.html.contains("<ol><li>Do this</li></ol>"), "the list stays: \(article.html)")
   }
@@ -98,10 +83,7 @@ struct FuzzRegressionTests {
   /// one content file could stop the service at a reload. Such a date is now reported as not
   /// a date.
   @Test func aDateOfHugeNumbersIsReportedNotACrash() throws {
-    let folder = try Paths.temporaryFolder()
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try Self.input("article", "date-overflows.md").write(to: folder.appendingPathComponent("date.md"))
-    let library = ContentLibrary.load(from: folder)
+    let library = try Self.library(ofArticle: "date-overflows.md")
     #expect(
       library.problems.contains { $0.message.contains("204963823041217239.5.0") }, "\(library.problems)")
   }
