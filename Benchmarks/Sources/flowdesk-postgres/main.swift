@@ -58,11 +58,8 @@ case "ratio":
 
   // The ceiling: the same number of participant rows (five per participant, one per step
   // taken), inserted in batches of 1,000 with multi-row INSERTs, a transaction per batch.
-  let settings = try PostgresSettingsForBench(url)
   let connection = try await PostgresConnection.connect(
-    configuration: .init(
-      host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-      database: settings.database, tls: .disable), id: 1, logger: quiet)
+    configuration: try PostgresFlowStore.connectionConfiguration(url: url), id: 1, logger: quiet)
   try await connection.query(
     """
     CREATE TABLE plain_rows (flow_id text, contact_id text, status text, step_id text, due double precision,
@@ -139,23 +136,4 @@ case "node":
 default:
   FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
   exit(2)
-}
-
-/// Host, port, user and database of a `postgres://` URL, for the plain connection.
-struct PostgresSettingsForBench {
-  var host: String
-  var port: Int
-  var user: String
-  var password: String?
-  var database: String?
-
-  init(_ url: String) throws {
-    let components = URLComponents(string: url)
-    host = components?.host ?? "127.0.0.1"
-    port = components?.port ?? 5432
-    user = components?.user ?? "postgres"
-    password = components?.password
-    let path = components?.path.dropFirst() ?? ""
-    database = path.isEmpty ? nil : String(path)
-  }
 }

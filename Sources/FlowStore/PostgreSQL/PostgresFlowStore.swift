@@ -60,10 +60,7 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
       // One connection of its own first: a database that is not there fails fast, with
       // the reason, instead of waiting in the pool's queue.
       let connection = try await PostgresConnection.connect(
-        configuration: PostgresConnection.Configuration(
-          host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-          database: settings.database, tls: settings.connectionTLS),
-        id: 0, logger: logger)
+        configuration: settings.connectionConfiguration, id: 0, logger: logger)
       defer { Task { try? await connection.close() } }
       try await Self.migrate(connection, location: location, logger: logger)
     } catch {
@@ -242,6 +239,17 @@ final class LeaseFlag: @unchecked Sendable {
   }
 }
 
+extension PostgresFlowStore {
+  /// The configuration of one plain connection to the database `url` names, read the way the
+  /// store reads it (percent-decoding, `sslmode`): for tools that need a connection of their
+  /// own beside the store, such as the benchmark's INSERT ceiling.
+  public static func connectionConfiguration(url: String) throws(StoreError)
+    -> PostgresConnection.Configuration
+  {
+    try PostgresSettings(url: url).connectionConfiguration
+  }
+}
+
 /// What a `postgres://` URL says.
 struct PostgresSettings {
   var host: String
@@ -268,6 +276,12 @@ struct PostgresSettings {
     case "prefer": .prefer(try! NIOSSLContext(configuration: .makeClientConfiguration()))
     default: .disable
     }
+  }
+
+  /// A single connection's configuration, outside the pool.
+  var connectionConfiguration: PostgresConnection.Configuration {
+    PostgresConnection.Configuration(
+      host: host, port: port, username: user, password: password, database: database, tls: connectionTLS)
   }
 
   init(url: String) throws(StoreError) {
