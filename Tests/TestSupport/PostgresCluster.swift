@@ -75,7 +75,7 @@ public final class PostgresCluster: @unchecked Sendable {
 
   /// Starts the server again, on the same port.
   public func startServer() throws {
-    let status = system(startCommand)
+    let status = system(InheritedDescriptors.closed(before: startCommand))
     guard status == 0 else { throw CommandFailed(description: "pg_ctl start exited with \(status)") }
   }
 
