@@ -1,4 +1,3 @@
-import FlowEngine
 import Foundation
 
 /// A JSON value, as RFC 8259 defines it. Numbers keep their text, so nothing is rounded on
@@ -23,7 +22,7 @@ indirect enum JSONValue: Sendable, Equatable {
     case .null: out += "null"
     case .bool(let value): out += value ? "true" : "false"
     case .number(let text): out += text
-    case .string(let text): JSONText.appendString(text, to: &out)
+    case .string(let text): Self.quote(text, into: &out)
     case .array(let items):
       out += "["
       for (index, item) in items.enumerated() {
@@ -35,12 +34,33 @@ indirect enum JSONValue: Sendable, Equatable {
       out += "{"
       for (index, key) in members.keys.sorted().enumerated() {
         if index > 0 { out += "," }
-        JSONText.appendString(key, to: &out)
+        Self.quote(key, into: &out)
         out += ":"
         members[key]!.write(into: &out)
       }
       out += "}"
     }
+  }
+
+  /// The same escaping as `JSONText.appendString`, written again: the fuzz package compiles
+  /// this file on its own, without FlowEngine.
+  private static func quote(_ text: String, into out: inout String) {
+    out += "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20:
+        out +=
+          "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+          + String(scalar.value, radix: 16)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    out += "\""
   }
 
   /// RFC 7396: applies a JSON merge patch to this value.
