@@ -24,16 +24,16 @@ extension SQLiteFlowStore {
     // statement instead of a select, an update and a read-back per message: the claims are
     // on the delivery worker's path for every batch.
     let rows = try Row.fetchAll(
-      db,
-      sql: """
-        UPDATE outbox SET claimed_until = ?1, delivery_attempts = delivery_attempts + 1
-        WHERE idempotency_key IN (
-          SELECT idempotency_key FROM outbox
-          WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
-            AND (claimed_until IS NULL OR claimed_until <= ?2)
-          ORDER BY next_attempt_at, created_at LIMIT ?3)
-        RETURNING *
-        """, arguments: [leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+      db.cachedStatement(
+        sql: """
+            UPDATE outbox SET claimed_until = ?1, delivery_attempts = delivery_attempts + 1
+          WHERE idempotency_key IN (
+            SELECT idempotency_key FROM outbox
+            WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)
+              AND (claimed_until IS NULL OR claimed_until <= ?2)
+            ORDER BY next_attempt_at, created_at LIMIT ?3)
+          RETURNING *
+          """), arguments: [leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, limit])
     let decoder = JSONDecoder()
     // RETURNING gives the rows in no particular order; a batch goes out oldest first.
     return try rows.map { try outboxEntry(from: $0, decoder: decoder) }.sorted {
@@ -45,31 +45,35 @@ extension SQLiteFlowStore {
   static func recordDelivery(_ db: Database, _ key: String, _ outcome: DeliveryOutcome) throws -> Bool {
     switch outcome {
     case .delivered(let at):
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE outbox SET status = 'delivered', delivered_at = ?1, sent_at = ?1, claimed_until = NULL,
             next_attempt_at = NULL
           WHERE idempotency_key = ?2 AND status = 'pending'
-          """, arguments: [at.timeIntervalSince1970, key])
+          """
+      ).execute(
+        arguments: [at.timeIntervalSince1970, key])
     case .retry(let at, let error):
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE outbox SET next_attempt_at = ?, claimed_until = NULL, last_error_code = ?,
             last_error_parameters = ?
           WHERE idempotency_key = ? AND status = 'pending'
-          """,
+          """
+      ).execute(
         arguments: [
           at.timeIntervalSince1970, error.code.id,
           jsonText(error.parameters, isEmpty: error.parameters.isEmpty),
           key,
         ])
     case .dead(let error):
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE outbox SET status = 'dead', next_attempt_at = NULL, claimed_until = NULL, last_error_code = ?,
             last_error_parameters = ?
           WHERE idempotency_key = ? AND status = 'pending'
-          """,
+          """
+      ).execute(
         arguments: [error.code.id, jsonText(error.parameters, isEmpty: error.parameters.isEmpty), key])
     }
     return db.changesCount > 0

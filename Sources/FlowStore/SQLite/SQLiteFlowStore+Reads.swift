@@ -38,24 +38,26 @@ extension SQLiteFlowStore {
       only.map { " AND flow_id IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
     let decoder = JSONDecoder()
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
-    for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+    // Every operation reads these: cached statements, so none is compiled (and checked by
+    // GRDB's authorizer) again for each one.
+    for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta")) {
       let key: String = row["key"]
       let value: String = row["value"]
       if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
       if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
     }
     var companies: [String: [String: String]] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT id, data FROM companies") {
+    for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, data FROM companies")) {
       companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
     }
     let flows = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
-        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
-        \(flowFilter)
-        ORDER BY f.rowid
-        """, arguments: StatementArguments(only ?? [])
+      db.cachedStatement(
+        sql: """
+          SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
+          FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+          \(flowFilter)
+          ORDER BY f.rowid
+          """), arguments: StatementArguments(only ?? [])
     ).map { row in
       FlowRecord(
         id: row["id"], version: row["version"],
@@ -66,9 +68,10 @@ extension SQLiteFlowStore {
     }
     // Without a cut-off, no history: an operation only appends to it.
     let history = try Row.fetchAll(
-      db,
-      sql:
-        "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ?\(historyFilter) ORDER BY id",
+      db.cachedStatement(
+        sql:
+          "SELECT flow_id, time, contact_id, step_id, code, parameters FROM history WHERE time >= ?\(historyFilter) ORDER BY id"
+      ),
       arguments: StatementArguments([historySince?.timeIntervalSince1970 ?? Double.infinity] + (only ?? []))
     ).compactMap { row -> HistoryEvent? in
       guard let code = FlowCode(rawValue: row["code"]) else { return nil }
