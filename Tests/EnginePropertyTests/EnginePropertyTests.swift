@@ -360,18 +360,6 @@ enum Shrinker {
   }
 }
 
-/// A small deterministic generator, so that a failing seed replays.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 extension OutboxMessage {
   static let sample = OutboxMessage(
     idempotencyKey: "flow-1/c0/hello/1", channel: .email, flowId: "flow-1", contactId: "c0", stepId: "hello",

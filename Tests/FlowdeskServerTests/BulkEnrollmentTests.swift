@@ -1,9 +1,11 @@
 import FlowEngine
-import FlowdeskServer
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import TestSupport
 import Testing
+
+@testable import FlowdeskServer
 
 @Suite("Bulk enrollment")
 struct BulkEnrollmentTests {
@@ -60,6 +62,82 @@ struct BulkEnrollmentTests {
       let emptyOne = try await client.call(
         .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactId": ""}"#)
       #expect(emptyOne.body["field"] as? String == "contactId")
+    }
+  }
+}
+
+@Suite("Bulk enrollment's hand-written answer")
+struct BulkEnrollmentJSONTests {
+  /// Strings a writer could get wrong: quotes, backslashes, slashes, line breaks, control
+  /// characters, non-ASCII and emoji.
+  static let awkward = [
+    "ann", "a\"b", "back\\slash", "a/b", "line\nbreak", "tab\t", "bell\u{1}", "Åsa Ö", "🚀", "\u{2028}", "",
+  ]
+
+  static func sample(_ generator: inout some RandomNumberGenerator) -> [FlowsController.EnrollmentResult] {
+    func pick() -> String { awkward.randomElement(using: &generator)! }
+    func date() -> Date {
+      // Whole and fractional seconds, from 1970 to 2100, and the last moment of a day.
+      let seconds = Double.random(in: 0..<4_102_444_800, using: &generator)
+      return Date(
+        timeIntervalSince1970: Bool.random(using: &generator)
+          ? seconds : (seconds / 86_400).rounded(.down) * 86_400 + 86_399.999)
+    }
+    return (0..<200).map { index in
+      if index % 3 == 2 {
+        return .init(
+          contactId: pick(), enrolled: false,
+          problem: index % 2 == 0
+            ? nil
+            : .init(
+              code: "FD1402", title: pick(), detail: pick(),
+              help: Bool.random(using: &generator) ? pick() : nil))
+      }
+      let reason =
+        index % 4 == 0
+        ? ReasonView(
+          code: "FD2003", kind: "dropout", label: pick(), message: pick(),
+          help: Bool.random(using: &generator) ? "/help/a/b" : nil)
+        : nil
+      return .init(
+        contactId: pick(), enrolled: true,
+        participant: ParticipantView(
+          contactId: pick(), status: StatusView(code: pick(), label: pick()),
+          stepId: Bool.random(using: &generator) ? pick() : nil, reason: reason,
+          attempt: Int.random(in: 1...5, using: &generator), enrolledAt: date(),
+          due: Bool.random(using: &generator) ? date() : nil))
+    }
+  }
+
+  @Test func theBulkAnswerIsTheTextJSONEncoderWrites() throws {
+    var generator = SplitMix(state: 20_261_201)
+    for _ in 0..<5 {
+      let results = Self.sample(&generator)
+      struct Results: Encodable {
+        let results: [FlowsController.EnrollmentResult]
+        let enrolled: Int
+        let refused: Int
+      }
+      let expected = String(
+        decoding: try Reply.encoder.encode(Results(results: results, enrolled: 7, refused: 3)), as: UTF8.self)
+      let written = FlowsController.EnrollmentResult.json(results, enrolled: 7, refused: 3)
+      #expect(written == expected)
+    }
+  }
+
+  @Test func datesAreWrittenAsTheISO8601StrategyWritesThem() throws {
+    var generator = SplitMix(state: 7)
+    let dates =
+      [0, 59.999, 86_399.5, 951_782_400, 4_107_542_399.9]
+      .map(Date.init(timeIntervalSince1970:))
+      + (0..<500).map { _ in
+        Date(timeIntervalSince1970: Double.random(in: 0..<4_102_444_800, using: &generator))
+      }
+    for date in dates {
+      var text = ""
+      ISO8601Text.append(date, to: &text)
+      let expected = String(decoding: try Reply.encoder.encode([date]), as: UTF8.self).dropFirst().dropLast()
+      #expect(text == expected, "\(date.timeIntervalSince1970)")
     }
   }
 }

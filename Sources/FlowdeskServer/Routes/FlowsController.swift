@@ -360,14 +360,10 @@ struct FlowsController {
             })
         }
       }
-      struct Results: Encodable {
-        let results: [EnrollmentResult]
-        let enrolled: Int
-        let refused: Int
-      }
       let enrolled = results.filter(\.enrolled).count
-      return try Reply.json(
-        Results(results: results, enrolled: enrolled, refused: results.count - enrolled), language: language)
+      return Reply.json(
+        text: EnrollmentResult.json(results, enrolled: enrolled, refused: results.count - enrolled),
+        language: language)
     case (nil, nil):
       throw RequestBody.invalidField("contactId", "required")
     case (_?, _?):

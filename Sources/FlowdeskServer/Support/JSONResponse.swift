@@ -30,6 +30,15 @@ enum Reply {
     return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
   }
 
+  /// JSON text written by hand (`BulkEnrollmentJSON.swift`), sent as `json(_:)` sends a value.
+  static func json(text: String, status: HTTPResponse.Status = .ok, language: Language? = nil) -> Response {
+    var headers: HTTPFields = [:]
+    headers[.contentType] = "application/json; charset=utf-8"
+    if let language { headers[.contentLanguage] = language.rawValue }
+    return Response(
+      status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+  }
+
   static func html(_ page: String, status: HTTPResponse.Status = .ok, language: Language) -> Response {
     var headers: HTTPFields = [:]
     headers[.contentType] = "text/html; charset=utf-8"
