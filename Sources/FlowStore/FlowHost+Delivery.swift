@@ -87,39 +87,48 @@ extension FlowHost {
       try transaction.recordDeliveryEvent(
         message.idempotencyKey, event.kind, bounce: event.bounce, at: event.at ?? clock.now)
       var engine = try Self.engine(transaction, clock: clock, history: false)
-      var result = DeliveryEventResult(contactId: message.contactId, changed: [], actions: [])
-      // An erased contact has nothing left to change.
-      guard var contact = engine.contact(message.contactId) else { return result }
-      switch event.kind {
-      case .bounced where event.bounce != .soft:
-        if !contact.emailBounced {
-          contact.emailBounced = true
-          result.changed.append("emailBounced")
-        }
-      case .complained:
-        if contact.consent {
-          contact.consent = false
-          result.changed.append("consent")
-        }
-      case .unsubscribed:
-        if let type = (try? engine.flow(message.flowId))?.definition.settings.subscriptionType,
-          contact.subscriptions.remove(type) != nil
-        {
-          result.changed.append("subscriptions")
-        }
-      case .opened, .clicked:
-        for action in event.actions(on: message.channel) {
-          engine.recordAction(action, by: message.contactId)
-          result.actions.append(action)
-        }
-      case .delivered, .bounced:
-        break
-      }
-      if !result.changed.isEmpty { engine.upsertContact(contact) }
-      if let failure = transaction.takeReadFailure() { throw failure }
+      let result = try Self.settle(&engine, transaction) { engine in
+        try Self.apply(event, to: message, in: &engine)
+      }.get()
       try transaction.commit(engine.takeChanges())
       return result
     }
+  }
+
+  /// What a provider's event changes in the engine, for `apply(_:)`.
+  private static func apply(_ event: DeliveryEvent, to message: OutboxMessage, in engine: inout FlowEngine)
+    throws -> DeliveryEventResult
+  {
+    var result = DeliveryEventResult(contactId: message.contactId, changed: [], actions: [])
+    // An erased contact has nothing left to change.
+    guard var contact = engine.contact(message.contactId) else { return result }
+    switch event.kind {
+    case .bounced where event.bounce != .soft:
+      if !contact.emailBounced {
+        contact.emailBounced = true
+        result.changed.append("emailBounced")
+      }
+    case .complained:
+      if contact.consent {
+        contact.consent = false
+        result.changed.append("consent")
+      }
+    case .unsubscribed:
+      if let type = (try? engine.flow(message.flowId))?.definition.settings.subscriptionType,
+        contact.subscriptions.remove(type) != nil
+      {
+        result.changed.append("subscriptions")
+      }
+    case .opened, .clicked:
+      for action in event.actions(on: message.channel) {
+        engine.recordAction(action, by: message.contactId)
+        result.actions.append(action)
+      }
+    case .delivered, .bounced:
+      break
+    }
+    if !result.changed.isEmpty { engine.upsertContact(contact) }
+    return result
   }
 }
 

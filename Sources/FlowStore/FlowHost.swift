@@ -4,9 +4,11 @@ import Logging
 
 /// Runs the engine over a store, and keeps nothing of its own.
 ///
-/// Every operation starts from the store: in one transaction the host reads the flows,
-/// builds an engine that reads the participants and contacts it needs through that same
-/// transaction, lets the operation change it, writes what changed and commits. A write
+/// Every operation starts from the store: in one transaction the host reads the flows and
+/// builds a paging engine from them, runs the operation, hands the engine what the
+/// operation needed and did not find (participants, contacts, address holders, due
+/// participants), runs it again from where it started until it needs nothing more, writes
+/// what changed and commits. The engine itself does no I/O (`EngineNeed`). A write
 /// transaction holds the store's write lock from its start, so operations from several
 /// hosts on one database are serialized by the store, and each sees what the others
 /// committed: a flow paused by one host is paused for all, and ids come from the store.
@@ -25,17 +27,107 @@ public final class FlowHost: Sendable {
     self.logger = logger
   }
 
-  /// An engine over one transaction: flows, counts and counters from the store, with the
-  /// 90-day history when asked for.
+  /// A paging engine over one transaction: flows, counts and counters from the store, with
+  /// the 90-day history when asked for.
   static func engine(
     _ transaction: any FlowStoreTransaction, clock: any FlowClock, history: Bool, flow: String? = nil
   ) throws -> FlowEngine {
-    let snapshot = try transaction.loadFlows(
+    var snapshot = try transaction.loadFlows(
       historySince: history ? clock.now.addingTimeInterval(-FlowEngine.historyRetention) : nil,
       only: flow.map { [$0] })
-    let engine = FlowEngine(clock: clock, paging: snapshot, backing: transaction)
-    if let failure = transaction.takeReadFailure() { throw failure }
-    return engine
+    // Counts the store keeps come with the flow; otherwise they are counted.
+    for index in snapshot.flows.indices where snapshot.flows[index].counts == nil {
+      snapshot.flows[index].counts = try transaction.participantCounts(in: snapshot.flows[index].id)
+    }
+    return FlowEngine(clock: clock, paging: snapshot)
+  }
+
+  /// Runs `body` on `engine` until it needs nothing more from the store, handing the engine
+  /// what each run needed. Each run starts from the engine as it was before the first; only
+  /// the last, complete run changes `engine`. An advance takes three runs (due counts, then
+  /// due participants with their contacts and address holders, then the run that counts);
+  /// a body that stops at its first refusal may take a run for each thing it reaches, unless
+  /// it says up front what it will touch (`FlowEngine.prefetch`). A run that needs exactly
+  /// what the run before it was handed is a need the host cannot meet: that fails the
+  /// operation instead of looping.
+  static func settle<R>(
+    _ engine: inout FlowEngine, _ transaction: any FlowStoreTransaction,
+    _ body: (inout FlowEngine) throws -> R
+  ) throws -> Result<R, any Error> {
+    var previous: Set<EngineNeed> = []
+    while true {
+      var attempt = engine
+      let result = Result { try body(&attempt) }
+      let needs = attempt.takeNeeds()
+      if needs.isEmpty {
+        engine = attempt
+        return result
+      }
+      guard needs != previous else {
+        throw StoreError(
+          .io, path: "engine", reason: "an operation needed again what it was handed: \(needs.first!)")
+      }
+      try supply(needs, to: &engine, from: transaction)
+      previous = needs
+    }
+  }
+
+  /// Reads what an engine needed from a transaction and hands it over, with one query per
+  /// kind of need and flow.
+  static func supply(
+    _ needs: Set<EngineNeed>, to engine: inout FlowEngine, from transaction: any FlowStoreTransaction
+  ) throws {
+    var contactIds: [String] = []
+    var participants: [String: [String]] = [:]
+    var whole: Set<String> = []
+    var due: [String: Int] = [:]
+    var dueCounts: [String: Int] = [:]
+    var nextDue: Set<String> = []
+    var holders: [String: [String]] = [:]
+    for need in needs {
+      switch need {
+      case .contact(let id): contactIds.append(id)
+      case .participant(let flow, let contact): participants[flow, default: []].append(contact)
+      case .allParticipants(let flow): whole.insert(flow)
+      case .due(let flow, let limit): due[flow] = max(due[flow] ?? 0, limit)
+      case .dueCount(let flow, let limit): dueCounts[flow] = max(dueCounts[flow] ?? 0, limit)
+      case .nextDue(let flow): nextDue.insert(flow)
+      case .holder(let flow, let address): holders[flow, default: []].append(address)
+      }
+    }
+    let now = engine.clock.now
+    if !contactIds.isEmpty {
+      contactIds.sort()
+      engine.supply(contacts: try transaction.contacts(contactIds), asked: contactIds)
+    }
+    for (flow, ids) in participants.sorted(by: { $0.key < $1.key }) {
+      let found =
+        ids.count == 1
+        ? try transaction.participant(ids[0], in: flow).map { [$0] } ?? []
+        : try transaction.participants(ids.sorted(), in: flow)
+      engine.supply(participants: found, asked: ids, in: flow)
+    }
+    for flow in whole.sorted() {
+      engine.supply(allParticipants: try transaction.participants(in: flow), in: flow)
+    }
+    for (flow, limit) in dueCounts.sorted(by: { $0.key < $1.key }) {
+      engine.supply(
+        dueCount: try transaction.dueCount(in: flow, at: now, limit: limit), limit: limit, in: flow)
+    }
+    for (flow, limit) in due.sorted(by: { $0.key < $1.key }) {
+      let addresses = engine.supply(
+        due: try transaction.dueParticipants(in: flow, at: now, limit: limit), limit: limit, in: flow)
+      // Who holds the batch's addresses, asked once instead of at each email step.
+      if !addresses.isEmpty {
+        engine.supply(holders: try transaction.holders(of: addresses, in: flow), asked: addresses, in: flow)
+      }
+    }
+    for (flow, addresses) in holders.sorted(by: { $0.key < $1.key }) {
+      engine.supply(holders: try transaction.holders(of: addresses, in: flow), asked: addresses, in: flow)
+    }
+    for flow in nextDue.sorted() {
+      engine.supply(nextDue: try transaction.nextDue(in: flow), in: flow)
+    }
   }
 
   /// Reads from an engine built from the store in one read transaction. `history` loads
@@ -47,12 +139,8 @@ public final class FlowHost: Sendable {
   ) async throws -> R {
     let clock = self.clock
     return try await store.read { transaction in
-      let result = Result {
-        try body(try Self.engine(transaction, clock: clock, history: history, flow: flow))
-      }
-      // A failed read is the error, even when the body failed on the made-up answer.
-      if let failure = transaction.takeReadFailure() { throw failure }
-      return try result.get()
+      var engine = try Self.engine(transaction, clock: clock, history: history, flow: flow)
+      return try Self.settle(&engine, transaction) { try body($0) }.get()
     }
   }
 
@@ -110,8 +198,7 @@ public final class FlowHost: Sendable {
     do {
       let result: Result<R, any Error> = try await store.write { transaction in
         var engine = try Self.engine(transaction, clock: clock, history: false, flow: flow)
-        let result = Result { try body(&engine) }
-        if let failure = transaction.takeReadFailure() { throw failure }
+        let result = try Self.settle(&engine, transaction, body)
         try transaction.commit(engine.takeChanges())
         if let audit, case .success(let value) = result {
           let flowId = audit.flow(value)
@@ -130,6 +217,15 @@ public final class FlowHost: Sendable {
   }
 
   // MARK: Pages, read from the store
+
+  /// A page of a flow's participants in enrollment order, by offset, read from the store.
+  public func participants(in flowId: String, limit: Int, offset: Int) async throws -> [Participant] {
+    let clock = self.clock
+    return try await store.read { transaction in
+      _ = try Self.engine(transaction, clock: clock, history: false, flow: flowId).flow(flowId)
+      return try transaction.participants(in: flowId, limit: limit, offset: offset)
+    }
+  }
 
   /// A page of a flow's participants, filtered, in enrollment order, after `cursor`.
   public func participants(

@@ -1,17 +1,15 @@
 import FlowEngine
 import Foundation
 
-/// One transaction on a store: what an engine reads while an operation runs, the flows it
-/// starts from, and the commit of what it changed. Valid only inside the store's `read` or
-/// `write` call that made it.
-public protocol FlowStoreTransaction: ParticipantBacking {
+/// One transaction on a store: the flows an engine starts from, the participants and
+/// contacts its host hands it, and the commit of what it changed. Valid only inside the
+/// store's `read` or `write` call that made it.
+public protocol FlowStoreTransaction: ParticipantReads {
   /// Flows, companies, counters and, from `historySince` on, history (none when nil).
   /// `only`: just these flows (an operation on one flow need not read the others); nil, all.
   func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot
   /// Writes what an operation changed, in this transaction.
   func commit(_ changes: EngineChanges) throws
-  /// The first failure of a backing read in this transaction, if any.
-  func takeReadFailure() -> (any Error)?
   /// A page of a flow's participants in enrollment order (then contact id), after `cursor`.
   func participantPage(
     in flowId: String, filter: ParticipantFilter, after cursor: ParticipantCursor?, limit: Int
@@ -82,7 +80,7 @@ public protocol FlowStoreTransaction: ParticipantBacking {
 /// transaction (`read`, `write`), never through the store itself.
 public protocol FlowStore: Sendable {
   /// Runs `body` in one write transaction, with the write lock held from its start, and
-  /// commits it when `body` returns; a thrown error, or a failed read, rolls it back.
+  /// commits it when `body` returns; a thrown error rolls it back.
   func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
     -> R
 

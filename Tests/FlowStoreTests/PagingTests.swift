@@ -220,21 +220,23 @@ struct PagingTests {
     final class FlakyTransaction: FlowStoreTransaction, @unchecked Sendable {
       let base: any FlowStoreTransaction
       let store: FlakyStore
-      var failure: (any Error)?
-
       init(_ base: any FlowStoreTransaction, store: FlakyStore) {
         self.base = base
         self.store = store
       }
 
-      func participant(_ contactId: String, in flowId: String) -> Participant? {
-        guard store.lock.withLock({ store.failing }) else { return base.participant(contactId, in: flowId) }
-        failure = StoreError(.io, path: store.base.path, reason: "disk I/O error")
-        return nil
+      func participant(_ contactId: String, in flowId: String) throws -> Participant? {
+        try failIfFailing()
+        return try base.participant(contactId, in: flowId)
       }
-      func takeReadFailure() -> (any Error)? {
-        defer { failure = nil }
-        return failure ?? base.takeReadFailure()
+      func participants(_ contactIds: [String], in flowId: String) throws -> [Participant] {
+        try failIfFailing()
+        return try base.participants(contactIds, in: flowId)
+      }
+      /// Participant reads fail while the store is set to fail.
+      func failIfFailing() throws {
+        guard store.lock.withLock({ store.failing }) else { return }
+        throw StoreError(.io, path: store.base.path, reason: "disk I/O error")
       }
       func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
         try base.loadFlows(historySince: historySince, only: only)
@@ -292,27 +294,24 @@ struct PagingTests {
       func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure? {
         try base.eraseContact(id, placeholder: placeholder)
       }
-      func participants(in flowId: String) -> [Participant] { base.participants(in: flowId) }
-      func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
-        base.participants(in: flowId, limit: limit, offset: offset)
+      func participants(in flowId: String) throws -> [Participant] { try base.participants(in: flowId) }
+      func participants(in flowId: String, limit: Int, offset: Int) throws -> [Participant] {
+        try base.participants(in: flowId, limit: limit, offset: offset)
       }
-      func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
-        base.dueParticipants(in: flowId, at: now, limit: limit)
+      func dueParticipants(in flowId: String, at now: Date, limit: Int) throws -> [(Participant, Contact?)] {
+        try base.dueParticipants(in: flowId, at: now, limit: limit)
       }
-      func nextDue(in flowId: String) -> Date? { base.nextDue(in: flowId) }
-      func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
-        base.participants(contactIds, in: flowId)
+      func nextDue(in flowId: String) throws -> Date? { try base.nextDue(in: flowId) }
+      func dueCount(in flowId: String, at now: Date, limit: Int) throws -> Int {
+        try base.dueCount(in: flowId, at: now, limit: limit)
       }
-      func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
-        base.dueCount(in: flowId, at: now, limit: limit)
+      func holders(of addresses: [String], in flowId: String) throws -> [String: String] {
+        try base.holders(of: addresses, in: flowId)
       }
-      func holders(of addresses: [String], in flowId: String) -> [String: String] {
-        base.holders(of: addresses, in: flowId)
+      func participantCounts(in flowId: String) throws -> [ParticipantStatus: Int] {
+        try base.participantCounts(in: flowId)
       }
-      func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
-        base.participantCounts(in: flowId)
-      }
-      func contacts(_ ids: [String]) -> [Contact] { base.contacts(ids) }
+      func contacts(_ ids: [String]) throws -> [Contact] { try base.contacts(ids) }
     }
 
     func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws

@@ -286,7 +286,6 @@ struct StoreContractTests {
         for name in names { engine.upsertContact(Self.contact(name)) }
       }
       try await host.perform { engine in
-        engine.prefetch(contacts: names, in: id)
         for name in names { try engine.enroll(name, in: id) }
       }
       let enrolled = try await host.read { try $0.participants(in: id).map(\.contactId) }
@@ -296,7 +295,7 @@ struct StoreContractTests {
         return names.map { name in Result { () throws(Refusal) in try engine.enroll(name, in: id) } }
       }
       #expect(again.allSatisfy { (try? $0.get()) == nil }, "each is found enrolled already")
-      let contacts = try await host.store.read { $0.contacts(names) }
+      let contacts = try await host.store.read { try $0.contacts(names) }
       #expect(Set(contacts.map(\.id)) == Set(names))
     }
   }

@@ -97,8 +97,10 @@ extension FlowEngine {
 
   /// How many participants of a flow are due at `now`, counted up to `limit`.
   func dueCount(_ flow: FlowState, now: Date, limit: Int) -> Int {
-    if let backing, !flow.isComplete {
-      return backing.dueCount(in: flow.id, at: now, limit: limit)
+    if isPaging, !flow.isComplete {
+      if let supplied = flow.suppliedDueCount, supplied.limit >= limit { return min(supplied.count, limit) }
+      needLog.note(.dueCount(flowId: flow.id, limit: limit))
+      return 0
     }
     return min(limit, flow.schedule.unordered.lazy.filter { $0.due <= now }.count)
   }
@@ -107,7 +109,12 @@ extension FlowEngine {
   public var nextDue: Date? {
     flows.values.lazy.filter { $0.status == .running }.compactMap { flow -> Date? in
       let inMemory = flow.schedule.min?.due
-      guard let backing, !flow.isComplete, let stored = backing.nextDue(in: flow.id) else { return inMemory }
+      guard isPaging, !flow.isComplete else { return inMemory }
+      guard let supplied = flow.suppliedNextDue else {
+        needLog.note(.nextDue(flowId: flow.id))
+        return inMemory
+      }
+      guard let stored = supplied else { return inMemory }
       return min(inMemory ?? stored, stored)
     }.min()
   }

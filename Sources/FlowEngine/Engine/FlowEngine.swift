@@ -4,9 +4,9 @@ import Foundation
 ///
 /// The engine is a value. Time comes from the injected clock, and `advance()` moves every
 /// due participant, deterministically: in order of due time, then of scheduling. A host
-/// persists it and sends what lands in the outbox. Built with a `ParticipantBacking`, it
-/// reads the participants and contacts it does not hold from there (see
-/// `ParticipantBacking.swift`); without one, it does no I/O at all.
+/// persists it and sends what lands in the outbox. It does no I/O: a paging engine holds
+/// only what its host handed it and notes what else an operation needs (see
+/// `EngineNeeds.swift`).
 public struct FlowEngine: Sendable {
   /// How long flow history keeps its events.
   public static let historyRetention: TimeInterval = 90 * 86_400
@@ -14,8 +14,12 @@ public struct FlowEngine: Sendable {
   public static let errorListDuration: TimeInterval = 7 * 86_400
 
   public let clock: any FlowClock
-  /// Where participants and contacts not held in memory are read from, when paging.
-  var backing: (any ParticipantBacking)?
+  /// Whether memory holds only part of what is stored (`init(clock:paging:)`).
+  public internal(set) var isPaging = false
+  /// What operations of a paging engine needed and did not find.
+  let needLog = EngineNeedLog()
+  /// While paging: contacts the host looked for and did not find.
+  var absentContacts: Set<String> = []
   var flows: [String: FlowState] = [:]
   var contacts: [String: Contact] = [:]
   var companies: [String: [String: String]] = [:]
@@ -41,7 +45,10 @@ public struct FlowEngine: Sendable {
     changedContacts.insert(contact.id)
   }
 
-  public func contact(_ id: String) -> Contact? { contacts[id] ?? backing?.contacts([id]).first }
+  public func contact(_ id: String) -> Contact? {
+    faultInContact(id)
+    return contacts[id]
+  }
 
   /// The properties written to a company by update-contact steps.
   public func company(_ id: String) -> [String: String]? { companies[id] }
@@ -59,36 +66,26 @@ public struct FlowEngine: Sendable {
 
   /// Every participant of a flow, in enrollment order.
   public func participants(in flowId: String) throws(Refusal) -> [Participant] {
-    let flow = try state(flowId)
-    var all = Array(flow.participants.values)
-    if let backing, !flow.isComplete {
-      all += backing.participants(in: flowId).filter { flow.participants[$0.contactId] == nil }
-    }
-    return all.sorted {
+    var flow = try state(flowId)
+    faultInAll(&flow)
+    return flow.participants.values.sorted {
       $0.enrolledAt != $1.enrolledAt ? $0.enrolledAt < $1.enrolledAt : $0.contactId < $1.contactId
     }
   }
 
   /// One page of a flow's participants in enrollment order, and how many there are in all.
-  /// A paging engine reads just the page from its backing.
+  /// A paging engine needs the whole flow for it; a host reads a page from its store instead.
   public func participants(
     in flowId: String, limit: Int, offset: Int
   ) throws(Refusal) -> (page: [Participant], total: Int) {
-    let flow = try state(flowId)
-    let total = flow.counts.values.reduce(0, +)
-    if let backing, !flow.isComplete, flow.participants.count == 0 {
-      return (backing.participants(in: flowId, limit: limit, offset: offset), total)
-    }
     let all = try participants(in: flowId)
     return (Array(all.dropFirst(offset).prefix(limit)), all.count)
   }
 
   public func participant(_ contactId: String, in flowId: String) throws(Refusal) -> Participant {
-    let flow = try state(flowId)
-    guard
-      let participant = flow.participants[contactId]
-        ?? (flow.isComplete ? nil : backing?.participant(contactId, in: flowId))
-    else {
+    var flow = try state(flowId)
+    faultIn(contactId, in: &flow)
+    guard let participant = flow.participants[contactId] else {
       throw Refusal(.participantNotFound, ["contact": contactId])
     }
     return participant

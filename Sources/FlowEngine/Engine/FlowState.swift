@@ -65,7 +65,7 @@ struct FlowState: Sendable {
   private(set) var stepIndex: [String: Int]
 
   var participants = ParticipantTable()
-  /// Whether every participant of the flow is in memory (always, without a backing).
+  /// Whether every participant of the flow is in memory (always, unless paging).
   var isComplete = true
   /// Queued participants in enrollment order, released on resume.
   var queue: [String] = []
@@ -82,6 +82,13 @@ struct FlowState: Sendable {
   /// While paging: contacts whose stored participant, if any, is already in memory.
   var knownParticipants: Set<String> = []
   var schedule = Heap<ScheduleEntry>()
+  /// While paging: the due participants handed over, read with `limit`, and whether the
+  /// store may hold more.
+  var suppliedDue: (limit: Int, more: Bool)?
+  /// While paging: how many were due, counted up to `limit`, as the store counted them.
+  var suppliedDueCount: (limit: Int, count: Int)?
+  /// While paging: the store's earliest due time, once handed over (the inner nil: none).
+  var suppliedNextDue: Date??
 
   var history: [HistoryEvent] = []
   var lastErrorAt: Date?

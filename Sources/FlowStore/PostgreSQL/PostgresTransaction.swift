@@ -41,7 +41,6 @@ struct SQLRow {
 final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
   let connection: PostgresConnection
   let store: PostgresFlowStore
-  private var failure: (any Error)?
   private var holdsEngineLock: Bool
 
   /// `serialized`: a write transaction, whose engine operations take the engine lock. A read
@@ -97,21 +96,6 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     guard !holdsEngineLock else { return }
     try run("SELECT pg_advisory_xact_lock($1)", [.int(Int(PostgresFlowStore.engineLock))])
     holdsEngineLock = true
-  }
-
-  /// A read the engine cannot see fail: the first failure is kept and fails the operation.
-  private func guarded<T>(_ fallback: T, _ body: () throws -> T) -> T {
-    do {
-      return try body()
-    } catch {
-      if failure == nil { failure = PostgresFlowStore.storeError(error, location: store.location) }
-      return fallback
-    }
-  }
-
-  func takeReadFailure() -> (any Error)? {
-    defer { failure = nil }
-    return failure
   }
 
   // MARK: Flows
@@ -216,50 +200,42 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       language: try row.optionalString(o + 12))
   }
 
-  func participant(_ contactId: String, in flowId: String) -> Participant? {
-    guarded(nil) {
-      try lockEngine()
-      return try rows(
-        "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1 AND contact_id = $2",
-        [.text(flowId), .text(contactId)]
-      ).first.map { try Self.participant(from: $0) }
-    }
+  func participant(_ contactId: String, in flowId: String) throws -> Participant? {
+    try lockEngine()
+    return try rows(
+      "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1 AND contact_id = $2",
+      [.text(flowId), .text(contactId)]
+    ).first.map { try Self.participant(from: $0) }
   }
 
-  func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
-    guarded([]) {
-      guard !contactIds.isEmpty else { return [] }
-      try lockEngine()
-      return try rows(
-        """
-        SELECT \(Self.qualifiedParticipantColumns) FROM unnest($2::text[]) AS wanted(id)
-        JOIN participants p ON p.flow_id = $1 AND p.contact_id = wanted.id
-        """,
-        [.text(flowId), .text(Self.arrayLiteral(contactIds))]
-      ).map { try Self.participant(from: $0) }
-    }
+  func participants(_ contactIds: [String], in flowId: String) throws -> [Participant] {
+    guard !contactIds.isEmpty else { return [] }
+    try lockEngine()
+    return try rows(
+      """
+      SELECT \(Self.qualifiedParticipantColumns) FROM unnest($2::text[]) AS wanted(id)
+      JOIN participants p ON p.flow_id = $1 AND p.contact_id = wanted.id
+      """,
+      [.text(flowId), .text(Self.arrayLiteral(contactIds))]
+    ).map { try Self.participant(from: $0) }
   }
 
-  func participants(in flowId: String) -> [Participant] {
-    guarded([]) {
-      try lockEngine()
-      return try rows(
-        "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1", [.text(flowId)]
-      )
-      .map { try Self.participant(from: $0) }
-    }
+  func participants(in flowId: String) throws -> [Participant] {
+    try lockEngine()
+    return try rows(
+      "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1", [.text(flowId)]
+    )
+    .map { try Self.participant(from: $0) }
   }
 
-  func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
-    guarded([]) {
-      try lockEngine()
-      return try rows(
-        """
-        SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1
-        ORDER BY enrolled_at, contact_id LIMIT $2 OFFSET $3
-        """, [.text(flowId), .int(limit), .int(offset)]
-      ).map { try Self.participant(from: $0) }
-    }
+  func participants(in flowId: String, limit: Int, offset: Int) throws -> [Participant] {
+    try lockEngine()
+    return try rows(
+      """
+      SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1
+      ORDER BY enrolled_at, contact_id LIMIT $2 OFFSET $3
+      """, [.text(flowId), .int(limit), .int(offset)]
+    ).map { try Self.participant(from: $0) }
   }
 
   static func qualified(_ columns: String, _ table: String) -> String {
@@ -282,83 +258,71 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       """
   }()
 
-  func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
-    guarded([]) {
-      try lockEngine()
-      return try rows(Self.dueSQL, [.text(flowId), .date(now), .int(limit)]).map { row in
-        let participant = try Self.participant(from: row)
-        let contact =
-          row.isNull(Self.participantColumnCount)
-          ? nil : try Self.contact(from: row, at: Self.participantColumnCount)
-        return (participant, contact)
-      }
+  func dueParticipants(in flowId: String, at now: Date, limit: Int) throws -> [(Participant, Contact?)] {
+    try lockEngine()
+    return try rows(Self.dueSQL, [.text(flowId), .date(now), .int(limit)]).map { row in
+      let participant = try Self.participant(from: row)
+      let contact =
+        row.isNull(Self.participantColumnCount)
+        ? nil : try Self.contact(from: row, at: Self.participantColumnCount)
+      return (participant, contact)
     }
   }
 
-  func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
-    guarded(0) {
-      try lockEngine()
-      return try rows(
-        """
-        SELECT count(*) FROM (SELECT 1 FROM participants
-          WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL AND due <= $2 LIMIT $3) due
-        """, [.text(flowId), .date(now), .int(limit)]
-      ).first?.int(0) ?? 0
-    }
+  func dueCount(in flowId: String, at now: Date, limit: Int) throws -> Int {
+    try lockEngine()
+    return try rows(
+      """
+      SELECT count(*) FROM (SELECT 1 FROM participants
+        WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL AND due <= $2 LIMIT $3) due
+      """, [.text(flowId), .date(now), .int(limit)]
+    ).first?.int(0) ?? 0
   }
 
-  func nextDue(in flowId: String) -> Date? {
-    guarded(nil) {
-      try lockEngine()
-      return try rows(
-        "SELECT min(due) FROM participants WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL",
-        [.text(flowId)]
-      ).first?.optionalDate(0)
-    }
+  func nextDue(in flowId: String) throws -> Date? {
+    try lockEngine()
+    return try rows(
+      "SELECT min(due) FROM participants WHERE flow_id = $1 AND status = 'active' AND due IS NOT NULL",
+      [.text(flowId)]
+    ).first?.optionalDate(0)
   }
 
-  func holders(of addresses: [String], in flowId: String) -> [String: String] {
-    guarded([:]) {
-      guard !addresses.isEmpty else { return [:] }
-      try lockEngine()
-      var holders: [String: String] = [:]
-      for row in try rows(
-        """
-        SELECT p.email_claim, p.contact_id FROM unnest($2::text[]) AS wanted(address)
-        JOIN participants p ON p.flow_id = $1 AND p.status = 'active' AND p.email_claim = wanted.address
-        """, [.text(flowId), .text(Self.arrayLiteral(addresses))])
-      {
-        holders[try row.string(0)] = try row.string(1)
-      }
-      return holders
+  func holders(of addresses: [String], in flowId: String) throws -> [String: String] {
+    guard !addresses.isEmpty else { return [:] }
+    try lockEngine()
+    var holders: [String: String] = [:]
+    for row in try rows(
+      """
+      SELECT p.email_claim, p.contact_id FROM unnest($2::text[]) AS wanted(address)
+      JOIN participants p ON p.flow_id = $1 AND p.status = 'active' AND p.email_claim = wanted.address
+      """, [.text(flowId), .text(Self.arrayLiteral(addresses))])
+    {
+      holders[try row.string(0)] = try row.string(1)
     }
+    return holders
   }
 
-  func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
-    guarded([:]) {
-      try lockEngine()
-      var counts: [ParticipantStatus: Int] = [:]
-      for row in try rows(
-        "SELECT status, count(*) FROM participants WHERE flow_id = $1 GROUP BY status", [.text(flowId)])
-      {
-        if let status = ParticipantStatus(rawValue: try row.string(0)) { counts[status] = try row.int(1) }
-      }
-      return counts
+  func participantCounts(in flowId: String) throws -> [ParticipantStatus: Int] {
+    try lockEngine()
+    var counts: [ParticipantStatus: Int] = [:]
+    for row in try rows(
+      "SELECT status, count(*) FROM participants WHERE flow_id = $1 GROUP BY status", [.text(flowId)])
+    {
+      if let status = ParticipantStatus(rawValue: try row.string(0)) { counts[status] = try row.int(1) }
     }
+    return counts
   }
 
-  func contacts(_ ids: [String]) -> [Contact] {
-    guarded([]) {
-      guard !ids.isEmpty else { return [] }
-      try lockEngine()
-      return try rows(
-        """
-        SELECT \(Self.qualifiedContactColumns) FROM unnest($1::text[]) AS wanted(id)
-        JOIN contacts c ON c.id = wanted.id
-        """,
-        [.text(Self.arrayLiteral(ids))]
-      ).map { try Self.contact(from: $0) }
-    }
+  func contacts(_ ids: [String]) throws -> [Contact] {
+    guard !ids.isEmpty else { return [] }
+    try lockEngine()
+    return try rows(
+      """
+      SELECT \(Self.qualifiedContactColumns) FROM unnest($1::text[]) AS wanted(id)
+      JOIN contacts c ON c.id = wanted.id
+      """,
+      [.text(Self.arrayLiteral(ids))]
+    ).map { try Self.contact(from: $0) }
   }
 
   /// A text array as PostgreSQL's array literal, `{"a","b"}`, each element quoted.

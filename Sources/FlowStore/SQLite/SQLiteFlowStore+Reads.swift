@@ -247,27 +247,10 @@ extension SQLiteFlowStore {
 final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
   let db: Database
   let store: SQLiteFlowStore
-  private var failure: (any Error)?
 
   init(_ db: Database, store: SQLiteFlowStore) {
     self.db = db
     self.store = store
-  }
-
-  /// A read the engine cannot see fail: the first failure is kept, and the host fails the
-  /// whole transaction on it, so the fallback value is never committed.
-  private func guarded<T>(_ fallback: T, _ body: () throws -> T) -> T {
-    do {
-      return try body()
-    } catch {
-      if failure == nil { failure = SQLiteFlowStore.storeError(error, path: store.path) }
-      return fallback
-    }
-  }
-
-  func takeReadFailure() -> (any Error)? {
-    defer { failure = nil }
-    return failure
   }
 
   func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
@@ -278,43 +261,43 @@ final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
     try store.write(changes, in: db)
   }
 
-  func participant(_ contactId: String, in flowId: String) -> Participant? {
-    guarded(nil) { try SQLiteFlowStore.participant(db, contactId, in: flowId) }
+  func participant(_ contactId: String, in flowId: String) throws -> Participant? {
+    try SQLiteFlowStore.participant(db, contactId, in: flowId)
   }
 
-  func participants(in flowId: String) -> [Participant] {
-    guarded([]) { try SQLiteFlowStore.participants(db, in: flowId) }
+  func participants(in flowId: String) throws -> [Participant] {
+    try SQLiteFlowStore.participants(db, in: flowId)
   }
 
-  func participants(in flowId: String, limit: Int, offset: Int) -> [Participant] {
-    guarded([]) { try SQLiteFlowStore.participants(db, in: flowId, limit: limit, offset: offset) }
+  func participants(in flowId: String, limit: Int, offset: Int) throws -> [Participant] {
+    try SQLiteFlowStore.participants(db, in: flowId, limit: limit, offset: offset)
   }
 
-  func dueParticipants(in flowId: String, at now: Date, limit: Int) -> [(Participant, Contact?)] {
-    guarded([]) { try SQLiteFlowStore.dueParticipants(db, in: flowId, at: now, limit: limit) }
+  func dueParticipants(in flowId: String, at now: Date, limit: Int) throws -> [(Participant, Contact?)] {
+    try SQLiteFlowStore.dueParticipants(db, in: flowId, at: now, limit: limit)
   }
 
-  func holders(of addresses: [String], in flowId: String) -> [String: String] {
-    guarded([:]) { try SQLiteFlowStore.holders(db, of: addresses, in: flowId) }
+  func holders(of addresses: [String], in flowId: String) throws -> [String: String] {
+    try SQLiteFlowStore.holders(db, of: addresses, in: flowId)
   }
 
-  func dueCount(in flowId: String, at now: Date, limit: Int) -> Int {
-    guarded(0) { try SQLiteFlowStore.dueCount(db, in: flowId, at: now, limit: limit) }
+  func dueCount(in flowId: String, at now: Date, limit: Int) throws -> Int {
+    try SQLiteFlowStore.dueCount(db, in: flowId, at: now, limit: limit)
   }
 
-  func participants(_ contactIds: [String], in flowId: String) -> [Participant] {
-    guarded([]) { try SQLiteFlowStore.participants(db, contactIds, in: flowId) }
+  func participants(_ contactIds: [String], in flowId: String) throws -> [Participant] {
+    try SQLiteFlowStore.participants(db, contactIds, in: flowId)
   }
 
-  func nextDue(in flowId: String) -> Date? {
-    guarded(nil) { try SQLiteFlowStore.nextDue(db, in: flowId) }
+  func nextDue(in flowId: String) throws -> Date? {
+    try SQLiteFlowStore.nextDue(db, in: flowId)
   }
 
-  func participantCounts(in flowId: String) -> [ParticipantStatus: Int] {
-    guarded([:]) { try SQLiteFlowStore.participantCounts(db, in: flowId) }
+  func participantCounts(in flowId: String) throws -> [ParticipantStatus: Int] {
+    try SQLiteFlowStore.participantCounts(db, in: flowId)
   }
 
-  func contacts(_ ids: [String]) -> [Contact] {
-    guarded([]) { try SQLiteFlowStore.contacts(db, ids) }
+  func contacts(_ ids: [String]) throws -> [Contact] {
+    try SQLiteFlowStore.contacts(db, ids)
   }
 }

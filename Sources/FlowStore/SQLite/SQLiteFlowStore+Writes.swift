@@ -52,14 +52,11 @@ extension SQLiteFlowStore {
     }
   }
 
-  /// Runs an operation's body; a read that failed under it is the operation's error, even
-  /// when the body went on to fail for a reason the failed read made up.
+  /// Runs an operation's body in a transaction.
   static func run<R>(_ body: (any FlowStoreTransaction) throws -> R, in transaction: SQLiteTransaction) throws
     -> R
   {
-    let result = Result { try body(transaction) }
-    if let failure = transaction.takeReadFailure() { throw failure }
-    return try result.get()
+    try body(transaction)
   }
 
   /// Writes everything one operation changed, in the caller's transaction.

@@ -99,9 +99,7 @@ struct FlowsController {
       let page: [Participant]
       if cursor == nil, filter == ParticipantFilter(), query.get("offset") != nil {
         let offset = try Self.integer(request, "offset", default: 0, in: 0...1_000_000_000)
-        page = try await host.read(flow: id) {
-          try $0.participants(in: id, limit: limit, offset: offset).page
-        }
+        page = try await host.participants(in: id, limit: limit, offset: offset)
       } else {
         page = try await host.participants(in: id, filter: filter, after: cursor, limit: limit)
       }
@@ -334,6 +332,8 @@ struct FlowsController {
       let outcomes = try await about(["flow": id]) {
         try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll", on: id) { engine in
           // The flow itself must exist; a refusal for one contact does not stop the others.
+          // The first run notes every contact and participant it needs; the host reads them
+          // with a few queries and runs it again.
           _ = try engine.flow(id)
           engine.prefetch(contacts: contactIds, in: id)
           return contactIds.map { contactId -> Result<Participant, Refusal> in
