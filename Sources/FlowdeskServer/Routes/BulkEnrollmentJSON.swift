@@ -26,17 +26,30 @@ extension FlowsController.EnrollmentResult {
       participant.append(to: &text)
     }
     if let problem {
-      text += ",\"problem\":{\"code\":"
-      JSONText.appendString(problem.code, to: &text)
-      text += ",\"detail\":"
-      JSONText.appendString(problem.detail, to: &text)
-      if let help = problem.help {
-        text += ",\"help\":"
-        JSONText.appendString(help, to: &text)
-      }
-      text += ",\"title\":"
-      JSONText.appendString(problem.title, to: &text)
-      text += "}"
+      text += ",\"problem\":"
+      BulkJSON.object(
+        [
+          ("code", problem.code), ("detail", problem.detail), ("help", problem.help),
+          ("title", problem.title),
+        ],
+        to: &text)
+    }
+    text += "}"
+  }
+}
+
+enum BulkJSON {
+  /// Appends an object of string members in the order given (sorted, as `Reply.json` sorts
+  /// them); a nil value is left out, as a synthesized `Encodable` leaves it out.
+  static func object(_ members: [(String, String?)], to text: inout String) {
+    text += "{"
+    var first = true
+    for case (let key, let value?) in members {
+      text += first ? "\"" : ",\""
+      text += key
+      text += "\":"
+      JSONText.appendString(value, to: &text)
+      first = false
     }
     text += "}"
   }
@@ -52,27 +65,17 @@ extension ParticipantView {
     ISO8601Text.append(enrolledAt, to: &text)
     text += ",\"reason\":"
     if let reason {
-      text += "{\"code\":"
-      JSONText.appendString(reason.code, to: &text)
-      if let help = reason.help {
-        text += ",\"help\":"
-        JSONText.appendString(help, to: &text)
-      }
-      text += ",\"kind\":"
-      JSONText.appendString(reason.kind, to: &text)
-      text += ",\"label\":"
-      JSONText.appendString(reason.label, to: &text)
-      text += ",\"message\":"
-      JSONText.appendString(reason.message, to: &text)
-      text += "}"
+      BulkJSON.object(
+        [
+          ("code", reason.code), ("help", reason.help), ("kind", reason.kind), ("label", reason.label),
+          ("message", reason.message),
+        ], to: &text)
     } else {
       text += "null"
     }
-    text += ",\"status\":{\"code\":"
-    JSONText.appendString(status.code, to: &text)
-    text += ",\"label\":"
-    JSONText.appendString(status.label, to: &text)
-    text += "},\"stepId\":"
+    text += ",\"status\":"
+    BulkJSON.object([("code", status.code), ("label", status.label)], to: &text)
+    text += ",\"stepId\":"
     JSONText.appendString(orNull: stepId, to: &text)
     text += "}"
   }
