@@ -16,9 +16,11 @@ public enum StoreLocation: Sendable, Hashable {
       self = .sqlite(folder: data)
       return
     }
-    if option.hasPrefix("postgres://") || option.hasPrefix("postgresql://") {
+    // A URL's scheme is case-insensitive (RFC 3986, section 3.1).
+    let scheme = option.prefix { $0 != ":" }.lowercased()
+    if scheme == "postgres" || scheme == "postgresql", option.dropFirst(scheme.count).hasPrefix("://") {
       self = .postgres(url: option)
-    } else if option.hasPrefix("sqlite:") {
+    } else if scheme == "sqlite" {
       let path = String(option.dropFirst("sqlite:".count))
       guard !path.isEmpty else {
         throw StoreError(.cannotCreate, path: "--database", reason: "sqlite: names no file: use sqlite:PATH")

@@ -286,7 +286,7 @@ struct PostgresSettings {
 
   init(url: String) throws(StoreError) {
     guard let components = URLComponents(string: url),
-      components.scheme == "postgres" || components.scheme == "postgresql"
+      ["postgres", "postgresql"].contains(components.scheme?.lowercased())
     else {
       throw StoreError(
         .cannotCreate, path: "--database",
