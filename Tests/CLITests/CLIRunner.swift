@@ -42,15 +42,17 @@ enum CLI {
       process.arguments = arguments
       process.currentDirectoryURL = currentDirectory
       if let environment { process.environment = environment }
-      let out = Pipe()
-      let err = Pipe()
-      process.standardOutput = out
-      process.standardError = err
+      let out = try OutputPipe()
+      let err = try OutputPipe()
+      process.standardOutput = out.writing
+      process.standardError = err.writing
       try process.run()
+      try out.childStarted()
+      try err.childStarted()
       let errorOutput = ErrorOutput()
-      let errorReader = Thread { errorOutput.finish(err.fileHandleForReading.readDataToEndOfFile()) }
+      let errorReader = Thread { errorOutput.finish(err.reading.readDataToEndOfFile()) }
       errorReader.start()
-      let outData = out.fileHandleForReading.readDataToEndOfFile()
+      let outData = out.reading.readDataToEndOfFile()
       let errData = errorOutput.wait()
       process.waitUntilExit()
       return CLIResult(

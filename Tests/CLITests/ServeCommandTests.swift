@@ -180,14 +180,15 @@ struct ServeCommandTests {
         "serve", "--port", String(try Self.freePort()), "--data", folder.appendingPathComponent("data").path,
         option, missing,
       ]
-      let err = Pipe()
+      let err = try OutputPipe()
       process.standardOutput = FileHandle.nullDevice
-      process.standardError = err
+      process.standardError = err.writing
       try process.run()
+      try err.childStarted()
       // A server that started anyway is stopped, so the test fails rather than hangs.
       let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
       DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
-      let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      let stderr = String(decoding: err.reading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
       watchdog.cancel()
       #expect(process.terminationStatus == 2, "\(option): \(stderr)")

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import TestSupport
 import Testing
 
 /// The help center in a real headless browser (Chromium from Debian's packages, which
@@ -35,11 +36,12 @@ struct BrowserTests {
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
         "--user-data-dir=\(profile.path)", "--window-size=1000,1400",
       ] + arguments + [url]
-    let output = Pipe()
-    process.standardOutput = output
+    let output = try OutputPipe()
+    process.standardOutput = output.writing
     process.standardError = FileHandle.nullDevice
     try process.run()
-    let run = Run(process: process, output: output.fileHandleForReading)
+    try output.childStarted()
+    let run = Run(process: process, output: output.reading)
     DispatchQueue.global().asyncAfter(deadline: .now() + 90) {
       if run.process.isRunning { run.process.terminate() }
     }

@@ -184,12 +184,13 @@ public final class PostgresCluster: @unchecked Sendable {
       process.executableURL = URL(fileURLWithPath: command)
       process.arguments = arguments
     }
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
+    let output = try OutputPipe()
+    process.standardOutput = output.writing
+    process.standardError = output.writing
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
+    try output.childStarted()
+    let data = output.reading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw CommandFailed(
