@@ -138,6 +138,7 @@ struct BulkEnrollmentJSONTests {
       ISO8601Text.append(date, to: &text)
       let expected = String(decoding: try Reply.encoder.encode([date]), as: UTF8.self).dropFirst().dropLast()
       #expect(text == expected, "\(date.timeIntervalSince1970)")
+      #expect(text == "\"" + date.formatted(.iso8601) + "\"", "\(date.timeIntervalSince1970)")
     }
   }
 }

@@ -5,6 +5,12 @@ public enum JSONText {
   /// escaped, everything else (slashes and non-ASCII included) as it is.
   public static func appendString(_ string: String, to text: inout String) {
     text += "\""
+    defer { text += "\"" }
+    // Most strings need no escape: appended whole, not a scalar at a time.
+    guard string.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else {
+      text += string
+      return
+    }
     for scalar in string.unicodeScalars {
       switch scalar {
       case "\"": text += "\\\""
@@ -20,7 +26,6 @@ public enum JSONText {
       default: text.unicodeScalars.append(scalar)
       }
     }
-    text += "\""
   }
 
   /// Appends `string` as a JSON string literal, or `null` when it is nil.
