@@ -5,7 +5,7 @@ import Foundation
 /// document per table (`jsonb_to_recordset`), so a batch of ten thousand participants is one
 /// round trip, not ten thousand.
 enum PostgresWrites {
-  struct FlowRow: Encodable {
+  struct FlowRow: Encodable, JSONRow {
     var id: String
     var version: Int
     var status: String
@@ -13,13 +13,23 @@ enum PostgresWrites {
     var counts: String?
   }
 
-  struct VersionRow: Encodable {
+  struct CompanyRow: Encodable, JSONRow {
+    var id: String
+    var data: String
+
+    func append(to row: inout JSONRowWriter) throws {
+      row.add("id", id)
+      row.add("data", data)
+    }
+  }
+
+  struct VersionRow: Encodable, JSONRow {
     var flowId: String
     var version: Int
     var definition: String
   }
 
-  struct ContactRow: Encodable {
+  struct ContactRow: Encodable, JSONRow {
     var id: String
     var email: String?
     var mobile: String?
@@ -35,7 +45,7 @@ enum PostgresWrites {
     var language: String?
   }
 
-  struct ParticipantRow: Encodable {
+  struct ParticipantRow: Encodable, JSONRow {
     var flowId: String
     var contactId: String
     var status: String
@@ -53,7 +63,7 @@ enum PostgresWrites {
     var scheduleToken: Int64
   }
 
-  struct HistoryRow: Encodable {
+  struct HistoryRow: Encodable, JSONRow {
     var flowId: String
     var time: Double
     var contactId: String
@@ -62,7 +72,7 @@ enum PostgresWrites {
     var parameters: String
   }
 
-  struct MessageRow: Encodable {
+  struct MessageRow: Encodable, JSONRow {
     var idempotencyKey: String
     var flowId: String
     var contactId: String
@@ -88,12 +98,7 @@ enum PostgresWrites {
   static func write(_ changes: EngineChanges, in transaction: PostgresTransaction) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    // Rows' keys are the columns' names.
-    let rowEncoder = JSONEncoder()
-    rowEncoder.keyEncodingStrategy = .convertToSnakeCase
-    func json<T: Encodable>(_ rows: [T]) throws -> SQLValue {
-      .text(String(decoding: try rowEncoder.encode(rows), as: UTF8.self))
-    }
+    func json<T: JSONRow>(_ rows: [T]) throws -> SQLValue { .text(try JSONRowWriter.array(rows)) }
     if !changes.deletedFlows.isEmpty {
       try transaction.run(
         "DELETE FROM flows WHERE id = ANY($1::text[])",
@@ -155,9 +160,9 @@ enum PostgresWrites {
         """, [try json(contacts)])
     }
     if !changes.companies.isEmpty {
-      var rows: [[String: String]] = []
+      var rows: [CompanyRow] = []
       for (id, properties) in changes.companies {
-        rows.append(["id": id, "data": String(decoding: try encoder.encode(properties), as: UTF8.self)])
+        rows.append(CompanyRow(id: id, data: String(decoding: try encoder.encode(properties), as: UTF8.self)))
       }
       try transaction.run(
         """
@@ -243,5 +248,91 @@ enum PostgresWrites {
       INSERT INTO meta (key, value) VALUES ('nextFlowNumber', $1), ('nextToken', $2)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value
       """, [.text(String(changes.counters.nextFlowNumber)), .text(String(changes.counters.nextToken))])
+  }
+}
+
+extension PostgresWrites.FlowRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("id", id)
+    row.add("version", version)
+    row.add("status", status)
+    try row.add("last_error_at", lastErrorAt)
+    row.add("counts", counts)
+  }
+}
+
+extension PostgresWrites.VersionRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("flow_id", flowId)
+    row.add("version", version)
+    row.add("definition", definition)
+  }
+}
+
+extension PostgresWrites.ContactRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("id", id)
+    row.add("email", email)
+    row.add("mobile", mobile)
+    row.add("consent", consent)
+    row.add("subscriptions", subscriptions)
+    row.add("marketing_contact", marketingContact)
+    row.add("former_employee", formerEmployee)
+    row.add("email_bounced", emailBounced)
+    row.add("unengaged", unengaged)
+    row.add("company_id", companyId)
+    row.add("lifecycle_stage", lifecycleStage)
+    row.add("properties", properties)
+    row.add("language", language)
+  }
+}
+
+extension PostgresWrites.ParticipantRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("flow_id", flowId)
+    row.add("contact_id", contactId)
+    row.add("status", status)
+    row.add("step_id", stepId)
+    try row.add("due", due)
+    row.add("reason", reason)
+    row.add("reason_parameters", reasonParameters)
+    try row.add("entered_at", enteredAt)
+    try row.add("enrolled_at", enrolledAt)
+    row.add("attempt", attempt)
+    row.add("waiting", waiting)
+    row.add("branches", branches)
+    row.add("actions", actions)
+    row.add("email_claim", emailClaim)
+    row.add("schedule_token", scheduleToken)
+  }
+}
+
+extension PostgresWrites.HistoryRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("flow_id", flowId)
+    try row.add("time", time)
+    row.add("contact_id", contactId)
+    row.add("step_id", stepId)
+    row.add("code", code)
+    row.add("parameters", parameters)
+  }
+}
+
+extension PostgresWrites.MessageRow {
+  func append(to row: inout JSONRowWriter) throws {
+    row.add("idempotency_key", idempotencyKey)
+    row.add("flow_id", flowId)
+    row.add("contact_id", contactId)
+    row.add("step_id", stepId)
+    row.add("attempt", attempt)
+    row.add("channel", channel)
+    row.add("recipient", recipient)
+    try row.add("created_at", createdAt)
+    row.add("sender", sender)
+    row.add("reply_to", replyTo)
+    row.add("subject", subject)
+    row.add("body", body)
+    row.add("html", html)
+    row.add("language", language)
   }
 }
