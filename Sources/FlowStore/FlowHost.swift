@@ -101,11 +101,7 @@ public final class FlowHost: Sendable {
       engine.supply(contacts: try transaction.contacts(contactIds), asked: contactIds)
     }
     for (flow, ids) in participants.sorted(by: { $0.key < $1.key }) {
-      let found =
-        ids.count == 1
-        ? try transaction.participant(ids[0], in: flow).map { [$0] } ?? []
-        : try transaction.participants(ids.sorted(), in: flow)
-      engine.supply(participants: found, asked: ids, in: flow)
+      engine.supply(participants: try transaction.participants(ids.sorted(), in: flow), asked: ids, in: flow)
     }
     for flow in whole.sorted() {
       engine.supply(allParticipants: try transaction.participants(in: flow), in: flow)

@@ -5,8 +5,6 @@ import Foundation
 /// engine what an operation needs (`EngineNeed`). A read that fails throws, and the host
 /// fails the operation with nothing written.
 public protocol ParticipantReads: Sendable {
-  /// The stored participant of a contact in a flow.
-  func participant(_ contactId: String, in flowId: String) throws -> Participant?
   /// The stored participants of these contacts in a flow; contacts without one are left out.
   func participants(_ contactIds: [String], in flowId: String) throws -> [Participant]
   /// Every stored participant of a flow.

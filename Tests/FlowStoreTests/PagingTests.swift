@@ -207,7 +207,7 @@ struct PagingTests {
     #expect(!sent.isEmpty)
   }
 
-  /// The SQLite store, whose transactions' reads of single participants fail while
+  /// The SQLite store, whose transactions' reads of participants fail while
   /// `failing` is set.
   final class FlakyStore: FlowStore, @unchecked Sendable {
     let base: SQLiteFlowStore
@@ -216,7 +216,7 @@ struct PagingTests {
 
     init(_ base: SQLiteFlowStore) { self.base = base }
 
-    /// A transaction of the base store whose single-participant reads can fail.
+    /// A transaction of the base store whose participant reads can fail.
     final class FlakyTransaction: FlowStoreTransaction, @unchecked Sendable {
       let base: any FlowStoreTransaction
       let store: FlakyStore
@@ -225,10 +225,6 @@ struct PagingTests {
         self.store = store
       }
 
-      func participant(_ contactId: String, in flowId: String) throws -> Participant? {
-        try failIfFailing()
-        return try base.participant(contactId, in: flowId)
-      }
       func participants(_ contactIds: [String], in flowId: String) throws -> [Participant] {
         try failIfFailing()
         return try base.participants(contactIds, in: flowId)

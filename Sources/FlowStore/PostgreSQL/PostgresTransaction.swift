@@ -200,14 +200,6 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       language: try row.optionalString(o + 12))
   }
 
-  func participant(_ contactId: String, in flowId: String) throws -> Participant? {
-    try lockEngine()
-    return try rows(
-      "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = $1 AND contact_id = $2",
-      [.text(flowId), .text(contactId)]
-    ).first.map { try Self.participant(from: $0) }
-  }
-
   func participants(_ contactIds: [String], in flowId: String) throws -> [Participant] {
     guard !contactIds.isEmpty else { return [] }
     try lockEngine()

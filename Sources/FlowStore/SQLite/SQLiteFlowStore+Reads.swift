@@ -87,14 +87,6 @@ extension SQLiteFlowStore {
       counters: counters)
   }
 
-  static func participant(_ db: Database, _ contactId: String, in flowId: String) throws -> Participant? {
-    try Row.fetchOne(
-      db.cachedStatement(
-        sql: "SELECT \(Self.participantColumns) FROM participants WHERE flow_id = ? AND contact_id = ?"),
-      arguments: [flowId, contactId]
-    ).map { try Self.participant(from: $0, decoder: JSONDecoder()) }
-  }
-
   static func participants(_ db: Database, in flowId: String) throws -> [Participant] {
     let decoder = JSONDecoder()
     return try Row.fetchAll(
@@ -259,10 +251,6 @@ final class SQLiteTransaction: FlowStoreTransaction, @unchecked Sendable {
 
   func commit(_ changes: EngineChanges) throws {
     try store.write(changes, in: db)
-  }
-
-  func participant(_ contactId: String, in flowId: String) throws -> Participant? {
-    try SQLiteFlowStore.participant(db, contactId, in: flowId)
   }
 
   func participants(in flowId: String) throws -> [Participant] {
