@@ -28,6 +28,16 @@ public enum JSONText {
     }
   }
 
+  /// Appends the name of an object's member, `"name":`, after a comma unless it is the
+  /// object's first (`first` then becomes false). Names are the writer's own identifiers, so
+  /// they are not escaped.
+  public static func appendMemberName(_ name: String, first: inout Bool, to text: inout String) {
+    text += first ? "\"" : ",\""
+    text += name
+    text += "\":"
+    first = false
+  }
+
   /// Appends `string` as a JSON string literal, or `null` when it is nil.
   public static func appendString(orNull string: String?, to text: inout String) {
     if let string { appendString(string, to: &text) } else { text += "null" }

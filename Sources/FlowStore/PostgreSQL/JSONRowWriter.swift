@@ -30,10 +30,7 @@ struct JSONRowWriter {
   }
 
   private mutating func key(_ name: String) {
-    text += first ? "\"" : ",\""
-    text += name
-    text += "\":"
-    first = false
+    JSONText.appendMemberName(name, first: &first, to: &text)
   }
 
   mutating func add(_ name: String, _ value: String?) {

@@ -28,9 +28,9 @@ struct WebhookPayload {
       ("to", message.to), ("from", message.from), ("replyTo", message.replyTo), ("subject", message.subject),
       ("text", message.body), ("html", message.html),
     ]
-    for (index, (name, value)) in members.enumerated() {
-      if index > 0 { text += "," }
-      text += "\"\(name)\":"
+    var first = true
+    for (name, value) in members {
+      JSONText.appendMemberName(name, first: &first, to: &text)
       JSONText.appendString(orNull: value, to: &text)
     }
     text += "}}"

@@ -45,11 +45,8 @@ enum BulkJSON {
     text += "{"
     var first = true
     for case (let key, let value?) in members {
-      text += first ? "\"" : ",\""
-      text += key
-      text += "\":"
+      JSONText.appendMemberName(key, first: &first, to: &text)
       JSONText.appendString(value, to: &text)
-      first = false
     }
     text += "}"
   }

@@ -23,20 +23,24 @@ enum Reply {
     _ value: T, status: HTTPResponse.Status = .ok, language: Language? = nil,
     contentType: String = "application/json; charset=utf-8", headers extra: HTTPFields = [:]
   ) throws -> Response {
-    let data = try encoder.encode(value)
-    var headers = extra
-    headers[.contentType] = contentType
-    if let language { headers[.contentLanguage] = language.rawValue }
-    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    json(
+      body: ByteBuffer(bytes: try encoder.encode(value)), status: status, language: language,
+      contentType: contentType, headers: extra)
   }
 
   /// JSON text written by hand (`BulkEnrollmentJSON.swift`), sent as `json(_:)` sends a value.
   static func json(text: String, status: HTTPResponse.Status = .ok, language: Language? = nil) -> Response {
-    var headers: HTTPFields = [:]
-    headers[.contentType] = "application/json; charset=utf-8"
+    json(body: ByteBuffer(string: text), status: status, language: language)
+  }
+
+  private static func json(
+    body: ByteBuffer, status: HTTPResponse.Status, language: Language?,
+    contentType: String = "application/json; charset=utf-8", headers extra: HTTPFields = [:]
+  ) -> Response {
+    var headers = extra
+    headers[.contentType] = contentType
     if let language { headers[.contentLanguage] = language.rawValue }
-    return Response(
-      status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
   }
 
   static func html(_ page: String, status: HTTPResponse.Status = .ok, language: Language) -> Response {
