@@ -130,6 +130,7 @@ let package = Package(
       name: "FlowStoreTests",
       dependencies: [
         "FlowStore", "TestSupport", "flowdesk-crash-worker", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
       ]
     ),
     .testTarget(

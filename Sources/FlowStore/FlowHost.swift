@@ -190,9 +190,22 @@ public final class FlowHost: Sendable {
   )
     async throws -> R
   {
+    try await perform(body, audit: audit, flow: flow, batch: false)
+  }
+
+  /// `batch`: a scheduler batch, run with the store's `writeBatch`.
+  private func perform<R: Sendable>(
+    _ body: @escaping @Sendable (inout FlowEngine) throws -> R, audit: Audit<R>?, flow: String?, batch: Bool
+  ) async throws -> R {
     let clock = self.clock
+    let store = self.store
+    func write(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> Result<R, any Error>)
+      async throws -> Result<R, any Error>
+    {
+      batch ? try await store.writeBatch(body) : try await store.write(body)
+    }
     do {
-      let result: Result<R, any Error> = try await store.write { transaction in
+      let result: Result<R, any Error> = try await write { transaction in
         var engine = try Self.engine(transaction, clock: clock, history: false, flow: flow)
         let result = try Self.settle(&engine, transaction, body)
         try transaction.commit(engine.takeChanges())
@@ -280,12 +293,13 @@ public final class FlowHost: Sendable {
     return total
   }
 
-  /// One batch. When the store refuses what the batch wrote (a conflict, which trying again
-  /// would not change), the batch is run one participant at a time; the participant whose
-  /// step cannot be stored is set aside with FD2011, and the others go on.
+  /// One batch, which may run beside batches of other hosts (`FlowStore.writeBatch`). When
+  /// the store refuses what the batch wrote (a conflict, which trying again would not
+  /// change), the batch is run one participant at a time; the participant whose step cannot
+  /// be stored is set aside with FD2011, and the others go on.
   private func advanceBatch(_ limit: Int) async throws -> AdvanceReport {
     do {
-      return try await perform { $0.advance(limit: limit) }
+      return try await perform({ $0.advance(limit: limit) }, audit: nil, flow: nil, batch: true)
     } catch let error as StoreError where error.kind == .conflict {
       logger.warning(
         "a batch could not be stored; advancing one participant at a time", metadata: ["error": "\(error)"])

@@ -84,10 +84,25 @@ public protocol FlowStore: Sendable {
   func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws
     -> R
 
+  /// Runs a scheduler batch in one write transaction. A store with several writers lets
+  /// batches run at once: each claims the due participants it reads, and leaves those another
+  /// batch claimed. The default is `write`.
+  func writeBatch<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+
   /// Runs `body` in one read transaction: every read sees the same committed state.
   func read<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R) async throws -> R
 
   /// Deletes history events older than `cutoff`; returns how many.
   @discardableResult
   func pruneHistory(before cutoff: Date) async throws -> Int
+}
+
+extension FlowStore {
+  /// One writer at a time: a batch is a write like any other.
+  public func writeBatch<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
+    try await write(body)
+  }
 }

@@ -152,12 +152,55 @@ extension PostgresFlowStore {
         )
         """
       ]),
+    Migration(
+      name: "v3 counts, error times and schedule tokens apart from the flow row",
+      statements: [
+        // Scheduler batches on several nodes advance one flow at once. Each holds a key-share
+        // lock on the flow row (a lifecycle operation's row lock waits for it), so none may
+        // update that row: what a batch changes about its flow lives in rows of its own.
+        // Counts change by deltas, added to one of several rows per status (a slot, chosen by
+        // the connection), so batches on several connections seldom wait for each other's
+        // commit; a flow's count is the sum of its slots.
+        """
+        CREATE TABLE flow_counts (
+          flow_id text COLLATE "C" NOT NULL REFERENCES flows(id) ON DELETE CASCADE,
+          status text COLLATE "C" NOT NULL,
+          slot smallint NOT NULL,
+          n bigint NOT NULL,
+          PRIMARY KEY (flow_id, status, slot)
+        )
+        """,
+        """
+        INSERT INTO flow_counts (flow_id, status, slot, n)
+        SELECT flow_id, status, 0, count(*) FROM participants GROUP BY flow_id, status
+        """,
+        """
+        CREATE TABLE flow_errors (
+          flow_id text COLLATE "C" PRIMARY KEY REFERENCES flows(id) ON DELETE CASCADE,
+          last_error_at double precision NOT NULL
+        )
+        """,
+        "INSERT INTO flow_errors SELECT id, last_error_at FROM flows WHERE last_error_at IS NOT NULL",
+        "ALTER TABLE flows DROP COLUMN counts, DROP COLUMN last_error_at",
+        // Schedule tokens come from a sequence, so batches on several nodes never mint the
+        // same one; it starts above every token already given out.
+        "CREATE SEQUENCE schedule_tokens",
+        """
+        SELECT setval('schedule_tokens', GREATEST(1, (SELECT max(schedule_token) FROM participants),
+          (SELECT value::bigint - 1 FROM meta WHERE key = 'nextToken')))
+        """,
+        "DELETE FROM meta WHERE key = 'nextToken'",
+      ]),
   ]
 
   /// Applies the migrations the database lacks, in one transaction under an advisory lock:
   /// nodes that start together wait for each other, and the second finds nothing to do. A
   /// database migrated by a newer Flowdesk is refused.
-  static func migrate(_ connection: PostgresConnection, location: String, logger: Logger) async throws {
+  /// `through`: only the first migrations, up to this many (a test that upgrades an older
+  /// schema); nil, all of them.
+  static func migrate(
+    _ connection: PostgresConnection, location: String, logger: Logger, through: Int? = nil
+  ) async throws {
     try await connection.query("BEGIN", logger: logger)
     do {
       try await connection.query("SELECT pg_advisory_xact_lock(\(Int(migrationLock)))", logger: logger)
@@ -178,7 +221,8 @@ extension PostgresFlowStore {
           .newerSchema, path: location,
           reason: "was migrated by a newer Flowdesk (\"\(unknown)\"); upgrade Flowdesk to use it")
       }
-      for migration in migrations where !applied.contains(migration.name) {
+      for migration in migrations.prefix(through ?? migrations.count) where !applied.contains(migration.name)
+      {
         logger.info("migrating the database", metadata: ["migration": "\(migration.name)"])
         for statement in migration.statements {
           try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)

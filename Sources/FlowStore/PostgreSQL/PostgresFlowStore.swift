@@ -9,13 +9,18 @@ import PostgresNIO
 
 /// The shared store: PostgreSQL, for several nodes on one database.
 ///
-/// Every operation is one PostgreSQL transaction. An operation that changes flows,
-/// participants or contacts first takes a transaction-scoped advisory lock, so engine
-/// operations from every node are serialized the way SQLite's write lock serializes them on
-/// one machine: a pause committed by one node is what the next batch on any node starts from,
-/// and ids come from counters read under the lock. Delivery claims do not take it: they
-/// select due messages `FOR UPDATE SKIP LOCKED`, so workers on several nodes take different
-/// messages at the same time.
+/// Every operation is one PostgreSQL transaction, and nodes coordinate through the database
+/// alone (`PostgresTransaction` has the details):
+/// - engine operations (lifecycle calls, enrollments, edits, contacts) take a
+///   transaction-scoped advisory lock, so they run one at a time across nodes, and lock the
+///   rows of the flows they load: a pause committed by one node is what the next batch on any
+///   node starts from, and flow ids come from a counter read under the lock;
+/// - scheduler batches take no advisory lock: each holds a key-share lock on the running flows
+///   it loads (skipping flows an operation holds) and claims its due participants
+///   `FOR UPDATE SKIP LOCKED`, so batches on several nodes advance different participants at
+///   the same time. Counts change by deltas and schedule tokens come from a sequence;
+/// - delivery claims select due messages `FOR UPDATE SKIP LOCKED`, so workers on several
+///   nodes take different messages at the same time.
 ///
 /// The engine reads through the transaction synchronously, so an operation's body runs on a
 /// thread of the store's own pool (never on Swift's cooperative pool), and each of its
@@ -81,7 +86,15 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   public func write<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
     async throws -> R
   {
-    try await transaction(begin: "BEGIN", serialized: true, body)
+    try await transaction(begin: "BEGIN", mode: .exclusive, body)
+  }
+
+  /// A scheduler batch: it claims its due participants `FOR UPDATE SKIP LOCKED` and never
+  /// waits for the engine lock, so batches on several nodes run at once.
+  public func writeBatch<R: Sendable>(_ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R)
+    async throws -> R
+  {
+    try await transaction(begin: "BEGIN", mode: .claiming, body)
   }
 
   /// A read transaction: one snapshot for every read of the operation.
@@ -89,17 +102,18 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
     async throws -> R
   {
     // A snapshot is consistent on its own: reads never wait for the engine lock.
-    try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", serialized: false, body)
+    try await transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", mode: .read, body)
   }
 
   private func transaction<R: Sendable>(
-    begin: PostgresQuery, serialized: Bool, _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
+    begin: PostgresQuery, mode: PostgresTransaction.Mode,
+    _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
   ) async throws -> R {
     do {
       return try await withConnection { connection in
         try await connection.query(begin, logger: self.logger)
         let result: Result<R, any Error> = try await self.threads.runIfActive {
-          let transaction = PostgresTransaction(connection, store: self, serialized: serialized)
+          let transaction = PostgresTransaction(connection, store: self, mode: mode)
           return Result { try body(transaction) }
         }
         // A body that failed is rolled back; a COMMIT that fails is the operation's error,

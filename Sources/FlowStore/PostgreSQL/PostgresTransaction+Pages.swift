@@ -58,10 +58,11 @@ extension PostgresTransaction {
     let decoder = JSONDecoder()
     return try rows(
       """
-      SELECT f.seq, f.id, f.last_error_at, v.definition,
+      SELECT f.seq, f.id, e.last_error_at, v.definition,
         (SELECT count(*) FROM history h WHERE h.flow_id = f.id AND h.time >= $1 AND h.code LIKE 'FD3%')
-      FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
-      WHERE f.last_error_at > $2 AND f.seq > $3 ORDER BY f.seq LIMIT $4
+      FROM flows f JOIN flow_errors e ON e.flow_id = f.id
+        JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+      WHERE e.last_error_at > $2 AND f.seq > $3 ORDER BY f.seq LIMIT $4
       """, [.date(historySince), .date(errorSince), .int(Int(after ?? 0)), .int(limit)]
     ).map { row in
       let definition = try decoder.decode(FlowDefinition.self, from: Data(try row.string(3).utf8))
@@ -226,13 +227,9 @@ extension PostgresTransaction {
   }
 
   func participantTotals() throws -> [ParticipantStatus: Int] {
-    let decoder = JSONDecoder()
     var totals: [ParticipantStatus: Int] = [:]
-    for row in try rows("SELECT id, counts FROM flows") {
-      let counts =
-        try row.optionalString(1).map { try SQLiteFlowStore.counts(fromJSON: $0, decoder: decoder) }
-        ?? participantCounts(in: try row.string(0))
-      for (status, count) in counts { totals[status, default: 0] += count }
+    for row in try rows("SELECT status, sum(n)::bigint FROM flow_counts GROUP BY status HAVING sum(n) <> 0") {
+      if let status = ParticipantStatus(rawValue: try row.string(0)) { totals[status] = try row.int(1) }
     }
     return totals
   }
@@ -262,7 +259,8 @@ extension PostgresTransaction {
   }
 
   func eraseContact(_ id: String, placeholder: String) throws -> ContactErasure? {
-    try lockEngine()
+    // No batch may be writing a message to the old address while it is erased.
+    try lockAllFlows()
     guard
       let old = try rows("SELECT \(Self.contactColumns) FROM contacts WHERE id = $1", [.text(id)]).first.map({
         try Self.contact(from: $0)

@@ -36,19 +36,47 @@ struct SQLRow {
 }
 
 /// One transaction on the PostgreSQL store, used from one thread of the store's pool. Each
-/// query waits there for its answer; an engine operation takes the engine lock before its
-/// first read.
+/// query waits there for its answer.
+///
+/// How transactions on several nodes keep out of each other's way depends on the `Mode`:
+/// - an engine operation (`exclusive`) takes the engine lock, so such operations run one at a
+///   time, and locks the rows of the flows it loads (`FOR UPDATE`): it waits for the scheduler
+///   batches already running on them, and batches that start meanwhile leave those flows alone;
+/// - a scheduler batch (`claiming`) takes no engine lock: it holds a key-share lock on each
+///   running flow it loads, skipping flows an operation holds, and claims its due participants
+///   `FOR UPDATE SKIP LOCKED`, so batches on several nodes advance different participants at
+///   once;
+/// - a read sees one snapshot and locks nothing.
 final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
+  enum Mode {
+    case read, exclusive, claiming
+  }
+
+  /// What a flow was when this transaction loaded it: a commit writes the flow row only when
+  /// its version or status changed, and counts as deltas from here.
+  struct Loaded {
+    var version: Int
+    var status: FlowStatus
+    var lastErrorAt: Date?
+    var counts: [ParticipantStatus: Int]
+  }
+
+  /// Where the engine's schedule tokens start in a transaction. A commit trades every token
+  /// from here up for one from the `schedule_tokens` sequence, in the same order, so tokens
+  /// minted by batches running at once never collide.
+  static let tokenBase: UInt64 = 1 << 62
+
   let connection: PostgresConnection
   let store: PostgresFlowStore
-  private var holdsEngineLock: Bool
+  let mode: Mode
+  private var holdsEngineLock = false
+  var loaded: [String: Loaded] = [:]
+  var loadedFlowNumber: Int?
 
-  /// `serialized`: a write transaction, whose engine operations take the engine lock. A read
-  /// transaction reads one snapshot and never waits for it.
-  init(_ connection: PostgresConnection, store: PostgresFlowStore, serialized: Bool) {
+  init(_ connection: PostgresConnection, store: PostgresFlowStore, mode: Mode) {
     self.connection = connection
     self.store = store
-    holdsEngineLock = !serialized
+    self.mode = mode
   }
 
   // MARK: Queries
@@ -90,12 +118,20 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     _ = try rows(sql, values)
   }
 
-  /// Takes the engine lock, once per write transaction: engine operations on every node wait
-  /// here for each other, and each then reads what the one before it committed.
+  /// Takes the engine lock, once per engine operation: engine operations on every node wait
+  /// here for each other. Scheduler batches and reads never take it.
   func lockEngine() throws {
-    guard !holdsEngineLock else { return }
+    guard mode == .exclusive, !holdsEngineLock else { return }
     try run("SELECT pg_advisory_xact_lock($1)", [.int(Int(PostgresFlowStore.engineLock))])
     holdsEngineLock = true
+  }
+
+  /// Locks every flow row, for an operation that may touch participants of any flow outside
+  /// the engine: it waits for the batches running now, and later batches skip every flow.
+  func lockAllFlows() throws {
+    try lockEngine()
+    guard mode == .exclusive else { return }
+    try run("SELECT 1 FROM flows ORDER BY id FOR UPDATE")
   }
 
   // MARK: Flows
@@ -103,34 +139,66 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
   func loadFlows(historySince: Date?, only: [String]?) throws -> EngineSnapshot {
     try lockEngine()
     let decoder = JSONDecoder()
-    var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
-    for row in try rows("SELECT key, value FROM meta") {
-      let key = try row.string(0)
-      let value = try row.string(1)
-      if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
-      if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
+    var counters = EngineCounters(nextFlowNumber: 1, nextToken: Self.tokenBase)
+    for row in try rows("SELECT value FROM meta WHERE key = 'nextFlowNumber'") {
+      counters.nextFlowNumber = Int(try row.string(0)) ?? 1
     }
+    loadedFlowNumber = counters.nextFlowNumber
     var companies: [String: [String: String]] = [:]
     for row in try rows("SELECT id, data FROM companies") {
       companies[try row.string(0)] = try decoder.decode(
         [String: String].self, from: Data(try row.string(1).utf8))
     }
-    // Only the flows asked for, when the operation names them.
+    // Only the flows asked for, when the operation names them; a batch takes only the
+    // running flows that no operation holds.
+    var conditions: [String] = []
+    if only != nil { conditions.append("f.id = ANY($1::text[])") }
+    let lock: String
+    switch mode {
+    case .read: lock = ""
+    case .exclusive: lock = "FOR UPDATE OF f"
+    case .claiming:
+      conditions.append("f.status = 'running'")
+      lock = "FOR KEY SHARE OF f SKIP LOCKED"
+    }
     let filter = only.map { [SQLValue.text(Self.arrayLiteral($0))] } ?? []
-    let flows = try rows(
+    var flows = try rows(
       """
-      SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
+      SELECT f.id, f.version, f.status, e.last_error_at, v.definition
       FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
-      \(only == nil ? "" : "WHERE f.id = ANY($1::text[])")
-      ORDER BY f.seq
+      LEFT JOIN flow_errors e ON e.flow_id = f.id
+      \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+      ORDER BY f.seq \(lock)
       """, filter
     ).map { row in
       FlowRecord(
         id: try row.string(0), version: try row.int(1),
         status: FlowStatus(rawValue: try row.string(2)) ?? .notRunning,
         definition: try decoder.decode(FlowDefinition.self, from: Data(try row.string(4).utf8)),
-        lastErrorAt: try row.optionalDate(3),
-        counts: try row.optionalString(5).map { try SQLiteFlowStore.counts(fromJSON: $0, decoder: decoder) })
+        lastErrorAt: try row.optionalDate(3), counts: [:])
+    }
+    // Counts are read after the flow rows are locked, so they include what the batches this
+    // operation waited for committed.
+    if !flows.isEmpty {
+      var counts: [String: [ParticipantStatus: Int]] = [:]
+      for row in try rows(
+        """
+        SELECT flow_id, status, sum(n)::bigint FROM flow_counts WHERE flow_id = ANY($1::text[])
+        GROUP BY flow_id, status HAVING sum(n) <> 0
+        """,
+        [.text(Self.arrayLiteral(flows.map(\.id)))])
+      {
+        if let status = ParticipantStatus(rawValue: try row.string(1)) {
+          counts[try row.string(0), default: [:]][status] = try row.int(2)
+        }
+      }
+      for index in flows.indices {
+        flows[index].counts = counts[flows[index].id] ?? [:]
+        let flow = flows[index]
+        loaded[flow.id] = Loaded(
+          version: flow.version, status: flow.status, lastErrorAt: flow.lastErrorAt,
+          counts: flow.counts ?? [:])
+      }
     }
     var history: [HistoryEvent] = []
     if let historySince {
@@ -252,7 +320,9 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
 
   func dueParticipants(in flowId: String, at now: Date, limit: Int) throws -> [(Participant, Contact?)] {
     try lockEngine()
-    return try rows(Self.dueSQL, [.text(flowId), .date(now), .int(limit)]).map { row in
+    // A batch claims its participants; those another batch claimed are left to it.
+    let sql = mode == .claiming ? Self.dueSQL + " FOR UPDATE OF p SKIP LOCKED" : Self.dueSQL
+    return try rows(sql, [.text(flowId), .date(now), .int(limit)]).map { row in
       let participant = try Self.participant(from: row)
       let contact =
         row.isNull(Self.participantColumnCount)

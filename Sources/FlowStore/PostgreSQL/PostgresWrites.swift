@@ -9,8 +9,28 @@ enum PostgresWrites {
     var id: String
     var version: Int
     var status: String
-    var lastErrorAt: Double?
-    var counts: String?
+  }
+
+  struct CountRow: Encodable, JSONRow {
+    var flowId: String
+    var status: String
+    var delta: Int
+
+    func append(to row: inout JSONRowWriter) throws {
+      row.add("flow_id", flowId)
+      row.add("status", status)
+      row.add("delta", delta)
+    }
+  }
+
+  struct ErrorRow: Encodable, JSONRow {
+    var flowId: String
+    var lastErrorAt: Double
+
+    func append(to row: inout JSONRowWriter) throws {
+      row.add("flow_id", flowId)
+      try row.add("last_error_at", lastErrorAt)
+    }
   }
 
   struct CompanyRow: Encodable, JSONRow {
@@ -104,21 +124,23 @@ enum PostgresWrites {
         "DELETE FROM flows WHERE id = ANY($1::text[])",
         [.text(PostgresTransaction.arrayLiteral(changes.deletedFlows.map { $0 }))])
     }
-    if !changes.flows.isEmpty {
-      let flows = changes.flows.map {
-        FlowRow(
-          id: $0.id, version: $0.version, status: $0.status.rawValue,
-          lastErrorAt: $0.lastErrorAt?.timeIntervalSince1970,
-          counts: $0.counts.map(SQLiteFlowStore.countsJSON))
-      }
+    // Flow rows: only new flows and those whose version or status changed, which only an
+    // engine operation does, holding the row lock. A batch never writes its flows' rows.
+    let flowRows = changes.flows.filter { flow in
+      guard let before = transaction.loaded[flow.id] else { return true }
+      return before.version != flow.version || before.status != flow.status
+    }
+    if !flowRows.isEmpty {
+      let flows = flowRows.map { FlowRow(id: $0.id, version: $0.version, status: $0.status.rawValue) }
       try transaction.run(
         """
-        INSERT INTO flows (id, version, status, last_error_at, counts)
-        SELECT id, version, status, last_error_at, counts FROM jsonb_to_recordset($1::jsonb)
-          AS x(id text, version integer, status text, last_error_at double precision, counts text)
-        ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status,
-          last_error_at = excluded.last_error_at, counts = excluded.counts
+        INSERT INTO flows (id, version, status)
+        SELECT id, version, status FROM jsonb_to_recordset($1::jsonb) AS x(id text, version integer, status text)
+        ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status
         """, [try json(flows)])
+    }
+    try writeCounts(changes.flows, in: transaction)
+    if !changes.flows.isEmpty {
       let versions = try changes.flows.filter { changes.newDefinitions.contains($0.id) }.map {
         VersionRow(
           flowId: $0.id, version: $0.version,
@@ -180,6 +202,7 @@ enum PostgresWrites {
     let holding = changes.participants.filter {
       $0.participant.status == .active && $0.participant.heldEmailAddress != nil
     }
+    let tokens = try scheduleTokens(for: changes.participants, in: transaction)
     for group in [releasing, holding] where !group.isEmpty {
       let rows = group.map { record in
         let p = record.participant
@@ -193,7 +216,8 @@ enum PostgresWrites {
           attempt: p.attempt, waiting: p.isWaiting,
           branches: SQLiteFlowStore.jsonText(p.branches, isEmpty: p.branches.isEmpty),
           actions: SQLiteFlowStore.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
-          emailClaim: p.heldEmailAddress, scheduleToken: Int64(truncatingIfNeeded: p.scheduleOrder))
+          emailClaim: p.heldEmailAddress,
+          scheduleToken: tokens[p.scheduleOrder] ?? Int64(truncatingIfNeeded: p.scheduleOrder))
       }
       try transaction.run(
         """
@@ -243,11 +267,80 @@ enum PostgresWrites {
           reply_to text, subject text, body text, html text, language text)
         """, [try json(rows)])
     }
-    try transaction.run(
-      """
-      INSERT INTO meta (key, value) VALUES ('nextFlowNumber', $1), ('nextToken', $2)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value
-      """, [.text(String(changes.counters.nextFlowNumber)), .text(String(changes.counters.nextToken))])
+    // The flow counter moves only under the engine lock, and never back.
+    if changes.counters.nextFlowNumber != transaction.loadedFlowNumber {
+      try transaction.run(
+        """
+        INSERT INTO meta (key, value) VALUES ('nextFlowNumber', $1)
+        ON CONFLICT (key) DO UPDATE SET value = GREATEST(meta.value::bigint, excluded.value::bigint)::text
+        """, [.text(String(changes.counters.nextFlowNumber))])
+    }
+  }
+
+  /// How many rows of `flow_counts` each status of a flow is spread over.
+  static let countSlots = 8
+
+  /// How the counts of each changed flow moved since the transaction loaded it, and its
+  /// newest error time, written to rows of their own. Batches on several nodes may change one
+  /// flow's counts at once: each adds its deltas to the slot of its connection, so two
+  /// batches seldom wait for each other. The rows are locked in key order before anything
+  /// else of the commit: two commits that share a slot wait for each other, never deadlock.
+  static func writeCounts(_ flows: [FlowRecord], in transaction: PostgresTransaction) throws {
+    var deltas: [CountRow] = []
+    var errors: [ErrorRow] = []
+    for flow in flows {
+      let before = transaction.loaded[flow.id]
+      let counts = flow.counts ?? [:]
+      for status in ParticipantStatus.allCases {
+        let delta = (counts[status] ?? 0) - (before?.counts[status] ?? 0)
+        if delta != 0 { deltas.append(CountRow(flowId: flow.id, status: status.rawValue, delta: delta)) }
+      }
+      if let last = flow.lastErrorAt, last != before?.lastErrorAt {
+        errors.append(ErrorRow(flowId: flow.id, lastErrorAt: last.timeIntervalSince1970))
+      }
+    }
+    if !deltas.isEmpty {
+      try transaction.run(
+        """
+        INSERT INTO flow_counts (flow_id, status, slot, n)
+        SELECT flow_id, status, pg_backend_pid() % \(countSlots), delta FROM jsonb_to_recordset($1::jsonb)
+          AS x(flow_id text, status text, delta bigint)
+        ORDER BY flow_id COLLATE "C", status COLLATE "C"
+        ON CONFLICT (flow_id, status, slot) DO UPDATE SET n = flow_counts.n + excluded.n
+        """, [.text(try JSONRowWriter.array(deltas))])
+    }
+    if !errors.isEmpty {
+      try transaction.run(
+        """
+        INSERT INTO flow_errors (flow_id, last_error_at)
+        SELECT flow_id, last_error_at FROM jsonb_to_recordset($1::jsonb)
+          AS x(flow_id text, last_error_at double precision)
+        ORDER BY flow_id COLLATE "C"
+        ON CONFLICT (flow_id) DO UPDATE
+          SET last_error_at = GREATEST(flow_errors.last_error_at, excluded.last_error_at)
+        """, [.text(try JSONRowWriter.array(errors))])
+    }
+  }
+
+  /// The tokens the engine minted in this transaction (from `PostgresTransaction.tokenBase`
+  /// up), each traded for one from the `schedule_tokens` sequence, in the same order.
+  static func scheduleTokens(for participants: [ParticipantRecord], in transaction: PostgresTransaction)
+    throws -> [UInt64: Int64]
+  {
+    let minted = Set(
+      participants.lazy.map(\.participant.scheduleOrder).filter { $0 >= PostgresTransaction.tokenBase }
+    )
+    .sorted()
+    guard !minted.isEmpty else { return [:] }
+    let drawn = try transaction.rows(
+      "SELECT nextval('schedule_tokens') FROM generate_series(1, $1)", [.int(minted.count)]
+    ).map { try $0.int64(0) }.sorted()
+    guard drawn.count == minted.count else {
+      throw StoreError(
+        .io, path: transaction.store.location,
+        reason: "drew \(drawn.count) schedule tokens, not \(minted.count)")
+    }
+    return Dictionary(uniqueKeysWithValues: zip(minted, drawn))
   }
 }
 
@@ -256,8 +349,6 @@ extension PostgresWrites.FlowRow {
     row.add("id", id)
     row.add("version", version)
     row.add("status", status)
-    try row.add("last_error_at", lastErrorAt)
-    row.add("counts", counts)
   }
 }
 

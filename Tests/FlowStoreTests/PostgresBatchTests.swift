@@ -1,0 +1,238 @@
+import Dispatch
+import FlowEngine
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import FlowStore
+
+/// Scheduler batches on several nodes of one PostgreSQL database: each claims its due
+/// participants `FOR UPDATE SKIP LOCKED`, so batches run at once and never take the same
+/// participant, while a lifecycle operation still waits for the batches already running on
+/// its flow.
+@Suite("Scheduler batches on PostgreSQL")
+struct PostgresBatchTests {
+  /// Mail, an hour's wait, then the end: a batch moves each participant twice.
+  static let mailWaitFinish = FlowDefinition(
+    name: "Batches", settings: StoreContractTests.settings,
+    steps: [
+      Step(id: "mail", .sendEmail(SendEmail(subject: "Hello"))),
+      Step(id: "rest", .waitTime(.duration(3600))),
+      Step(id: "done", .finish(Finish())),
+    ])
+
+  /// Two nodes (two stores, each with its own connections) on one fresh database, one clock.
+  struct Nodes {
+    var a: FlowHost
+    var b: FlowHost
+    var clock: ManualClock
+  }
+
+  static func withNodes(_ body: (Nodes) async throws -> Void) async throws {
+    if let reason = await PostgresCluster.unavailable() {
+      Issue.record("skipped on PostgreSQL: \(reason)", severity: .warning)
+      return
+    }
+    let url = try await PostgresCluster.database()
+    let clock = ManualClock()
+    let a = try FlowHost(store: try await PostgresFlowStore(url: url), clock: clock)
+    let b = try FlowHost(store: try await PostgresFlowStore(url: url), clock: clock)
+    try await body(Nodes(a: a, b: b, clock: clock))
+  }
+
+  static func startedFlow(_ host: FlowHost, participants: Int) async throws -> String {
+    try await host.perform { engine in
+      let id = try engine.createFlow(mailWaitFinish).id
+      try engine.start(id)
+      for index in 0..<participants {
+        let name = String(format: "p%03d", index)
+        engine.upsertContact(StoreContractTests.contact(name))
+        try engine.enroll(name, in: id)
+      }
+      return id
+    }
+  }
+
+  /// A batch that stays open, holding what it claimed, until it is let go.
+  final class OpenBatch: Sendable {
+    let claimed = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+    let released = Atomic(false)
+  }
+
+  /// Runs one batch of `limit` on `host`'s store: it claims and advances its participants,
+  /// then holds them until `open` is released (or 30 s pass), then writes what changed and
+  /// commits. Returns the contacts it moved.
+  static func heldBatch(_ host: FlowHost, limit: Int, _ open: OpenBatch) async throws -> [String] {
+    let clock = host.clock
+    return try await host.store.writeBatch { transaction in
+      var engine = try FlowHost.engine(transaction, clock: clock, history: false)
+      _ = try FlowHost.settle(&engine, transaction) { $0.advance(limit: limit) }.get()
+      open.claimed.signal()
+      _ = open.release.wait(timeout: .now() + 30)
+      open.released.store(true, ordering: .sequentiallyConsistent)
+      let changes = engine.takeChanges()
+      try transaction.commit(changes)
+      return changes.participants.map(\.participant.contactId)
+    }
+  }
+
+  /// Starts a held batch on node A and waits until it has claimed and written its batch.
+  static func startHeldBatch(_ host: FlowHost, limit: Int, _ open: OpenBatch) async throws -> Task<
+    [String], any Error
+  > {
+    let task = Task { try await heldBatch(host, limit: limit, open) }
+    try await offCooperativePool { _ = open.claimed.wait(timeout: .now() + 30) }
+    return task
+  }
+
+  @Test func batchesOnTwoNodesAdvanceDifferentParticipantsAtOnceAndCountsAddUp() async throws {
+    try await Self.withNodes { nodes in
+      let id = try await Self.startedFlow(nodes.a, participants: 20)
+      for round in 0..<2 {
+        // Round 0 sends the mail and starts the wait; round 1 finishes, after the hour.
+        if round == 1 { nodes.clock.advance(by: 3601) }
+        let open = OpenBatch()
+        let first = try await Self.startHeldBatch(nodes.a, limit: 8, open)
+        // Node B's batch runs to its commit while A's is still open: it does not wait.
+        let second = try await nodes.b.runDue(batchSize: 8, maxBatches: 1)
+        let bWaited = open.released.load(ordering: .sequentiallyConsistent)
+        #expect(!bWaited, "B waited for A")
+        open.release.signal()
+        let claimedByA = try await first.value
+        #expect(claimedByA.count == 8)
+        #expect(second.participantsAdvanced == 8)
+        let rest = try await nodes.b.runDue(batchSize: 100)
+        #expect(rest.participantsAdvanced == 4)
+
+        let participants = try await nodes.a.store.read { try $0.participants(in: id) }
+        let status: ParticipantStatus = round == 0 ? .active : .finished
+        #expect(participants.count == 20)
+        #expect(participants.allSatisfy { $0.status == status })
+        // Counts kept as deltas by batches that ran at once equal a recount.
+        let recount = try await nodes.a.store.read { try $0.participantCounts(in: id) }
+        let kept = try await nodes.a.read { try $0.participantCounts(in: id) }
+        #expect(recount == [status: 20])
+        #expect(kept == recount)
+        if round == 0 {
+          // Every participant waits with a schedule token of its own.
+          let tokens = participants.map(\.scheduleOrder)
+          #expect(Set(tokens).count == 20)
+          #expect(tokens.allSatisfy { $0 > 0 && $0 < PostgresTransaction.tokenBase })
+        }
+      }
+      // Each participant got its one mail, whichever node sent it.
+      let messages = try await nodes.a.outbox(status: nil, flowId: id, after: nil, limit: 100)
+      #expect(messages.count == 20)
+      #expect(Set(messages.map(\.message.contactId)).count == 20)
+    }
+  }
+
+  @Test func aBatchLeavesAFlowThatAnOperationHoldsWithoutWaiting() async throws {
+    try await Self.withNodes { nodes in
+      let id = try await Self.startedFlow(nodes.a, participants: 5)
+      let held = DispatchSemaphore(value: 0)
+      let release = DispatchSemaphore(value: 0)
+      let clock = nodes.a.clock
+      // An engine operation on node A holds the flow's row.
+      let operation = Task {
+        try await nodes.a.store.write { transaction in
+          _ = try FlowHost.engine(transaction, clock: clock, history: false, flow: id)
+          held.signal()
+          _ = release.wait(timeout: .now() + 30)
+        }
+      }
+      try await offCooperativePool { _ = held.wait(timeout: .now() + 30) }
+      let skipped = try await nodes.b.runDue(batchSize: 10, maxBatches: 1)
+      release.signal()
+      try await operation.value
+      #expect(skipped.participantsAdvanced == 0)
+      let later = try await nodes.b.runDue(batchSize: 10)
+      #expect(later.participantsAdvanced == 5)
+    }
+  }
+
+  @Test func aPauseWaitsForTheBatchInFlightAndNoLaterBatchMovesTheFlow() async throws {
+    try await Self.withNodes { nodes in
+      let id = try await Self.startedFlow(nodes.a, participants: 12)
+      let open = OpenBatch()
+      let batch = try await Self.startHeldBatch(nodes.a, limit: 4, open)
+      let paused = OpenBatch()
+      let pause = Task {
+        _ = try await nodes.b.perform(on: id) { try $0.pause(id) }
+        paused.released.store(true, ordering: .sequentiallyConsistent)
+      }
+      // The pause waits for the batch that holds the flow.
+      try await Task.sleep(for: .milliseconds(500))
+      let pausedEarly = paused.released.load(ordering: .sequentiallyConsistent)
+      #expect(!pausedEarly, "the pause did not wait for the batch")
+      open.release.signal()
+      #expect(try await batch.value.count == 4)
+      try await pause.value
+      // Paused: no batch on either node moves the flow, and the others are still due.
+      #expect(try await nodes.a.runDue(batchSize: 50).participantsAdvanced == 0)
+      #expect(try await nodes.b.runDue(batchSize: 50).participantsAdvanced == 0)
+      let waiting = try await nodes.a.store.read { try $0.participants(in: id) }.filter {
+        $0.stepId == "mail"
+      }
+      #expect(waiting.count == 8)
+      // A second pause, on the other node, gets the engine's refusal.
+      await #expect(throws: Refusal.self) { try await nodes.a.perform(on: id) { try $0.pause(id) } }
+    }
+  }
+
+  /// A database made by the schema before counts, error times and tokens left the flow row
+  /// (migrations v1 and v2) keeps them through the upgrade: counts are recounted from the
+  /// participants, the error time moves, and new tokens start above every old one.
+  @Test func anUpgradedDatabaseKeepsItsCountsErrorTimesAndScheduleTokens() async throws {
+    if let reason = await PostgresCluster.unavailable() {
+      Issue.record("skipped on PostgreSQL: \(reason)", severity: .warning)
+      return
+    }
+    let url = try await PostgresCluster.database()
+    let logger = Logger(label: "test")
+    let connection = try await PostgresConnection.connect(
+      configuration: try PostgresFlowStore.connectionConfiguration(url: url), id: 1, logger: logger)
+    try await PostgresFlowStore.migrate(connection, location: "test", logger: logger, through: 2)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let definition = String(decoding: try encoder.encode(Self.mailWaitFinish), as: UTF8.self)
+    let due = ManualClock().now.timeIntervalSince1970
+    for statement: PostgresQuery in [
+      "INSERT INTO meta (key, value) VALUES ('nextFlowNumber', '2'), ('nextToken', '42')",
+      "INSERT INTO flows (id, version, status, last_error_at, counts) VALUES ('flow-1', 1, 'running', 1000.5, NULL)",
+      "INSERT INTO flow_versions (flow_id, version, definition) VALUES ('flow-1', 1, \(definition))",
+      """
+      INSERT INTO participants (flow_id, contact_id, status, step_id, due, enrolled_at, attempt, waiting,
+        schedule_token)
+      VALUES ('flow-1', 'ann', 'active', 'mail', \(due), 0, 1, false, 40),
+        ('flow-1', 'bob', 'active', 'mail', \(due), 0, 1, false, 41),
+        ('flow-1', 'cat', 'finished', NULL, NULL, 0, 1, false, 0)
+      """,
+      """
+      INSERT INTO contacts (id, email, consent, subscriptions) VALUES
+        ('ann', 'ann@example.com', true, '["newsletter"]'), ('bob', 'bob@example.com', true, '["newsletter"]')
+      """,
+    ] {
+      try await connection.query(statement, logger: logger)
+    }
+    try await connection.close()
+
+    let store = try await PostgresFlowStore(url: url)
+    let host = try FlowHost(store: store, clock: ManualClock())
+    #expect(try await store.appliedMigrations().count == PostgresFlowStore.migrations.count)
+    let flow = try #require(
+      try await store.read { try $0.loadFlows(historySince: nil, only: nil) }.flows.first)
+    #expect(flow.counts == [.active: 2, .finished: 1])
+    #expect(flow.lastErrorAt == Date(timeIntervalSince1970: 1000.5))
+    #expect(try await host.runDue().participantsAdvanced == 2)
+    let tokens = try await store.read { try $0.participants(["ann", "bob"], in: "flow-1") }.map(
+      \.scheduleOrder)
+    #expect(tokens.count == 2)
+    #expect(tokens.allSatisfy { $0 > 41 && $0 < PostgresTransaction.tokenBase }, "\(tokens)")
+    #expect(try await host.read { try $0.participantCounts(in: "flow-1") } == [.active: 2, .finished: 1])
+  }
+}
