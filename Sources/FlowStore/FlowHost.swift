@@ -8,12 +8,13 @@ import Logging
 /// builds a paging engine from them, runs the operation, hands the engine what the
 /// operation needed and did not find (participants, contacts, address holders, due
 /// participants), runs it again from where it started until it needs nothing more, writes
-/// what changed and commits. The engine itself does no I/O (`EngineNeed`). A write
-/// transaction holds the store's write lock from its start, so operations from several
-/// hosts on one database are serialized by the store, and each sees what the others
+/// what changed and commits. The engine itself does no I/O (`EngineNeed`). The store
+/// serializes operations from several hosts on one database, and each sees what the others
 /// committed: a flow paused by one host is paused for all, and ids come from the store.
 ///
-/// The scheduler advances due participants in batches, one transaction per batch.
+/// The scheduler advances due participants in batches, one transaction per batch
+/// (`FlowStore.writeBatch`): a store with several writers runs batches of several hosts at
+/// once, each on participants of its own.
 public final class FlowHost: Sendable {
   public let store: any FlowStore
   public let clock: any FlowClock
