@@ -235,4 +235,128 @@ struct PostgresBatchTests {
     #expect(tokens.allSatisfy { $0 > 41 && $0 < PostgresTransaction.tokenBase }, "\(tokens)")
     #expect(try await host.read { try $0.participantCounts(in: "flow-1") } == [.active: 2, .finished: 1])
   }
+
+  /// What the racing schedulers did: their errors and how many participants they moved.
+  final class RaceLog: Sendable {
+    let list = Mutex<[String]>([])
+    let advanced = Atomic(0)
+  }
+
+  /// A participant as the scheduler leaves it: what must not change while its flow is paused.
+  struct Position: Equatable {
+    var status: ParticipantStatus
+    var stepId: String?
+    var due: Date?
+  }
+
+  static func positions(_ host: FlowHost, in flowId: String) async throws -> [String: Position] {
+    let participants = try await host.store.read { try $0.participants(in: flowId) }
+    return Dictionary(
+      uniqueKeysWithValues: participants.map {
+        ($0.contactId, Position(status: $0.status, stepId: $0.stepId, due: $0.due))
+      })
+  }
+
+  /// The participants of `before` whose position is no longer the same.
+  static func moved(since before: [String: Position], _ host: FlowHost, in flowId: String) async throws
+    -> [String]
+  {
+    let now = try await positions(host, in: flowId)
+    return before.filter { now[$0.key] != $0.value }.keys.sorted()
+  }
+
+  /// Two nodes' schedulers run batches all the time while a seeded sequence of pauses,
+  /// resumes, enrollments and clock moves goes on beside them. A paused flow does not move
+  /// on either node; in the end every participant has finished exactly once with one mail,
+  /// nobody was set aside, and each flow's counts equal a recount.
+  @Test func twoNodesSchedulersRacingLifecycleCallsKeepEveryRule() async throws {
+    try await Self.withNodes { nodes in
+      var random = SplitMix(state: 0x5EED_0015)
+      var flows: [String] = []
+      var next = 0
+      for _ in 0..<3 {
+        let id = try await Self.startedFlow(nodes.a, participants: 0)
+        flows.append(id)
+        try await Self.enrollNew(nodes.a, 30, in: id, from: &next)
+      }
+      let stop = OpenBatch()
+      let errors = RaceLog()
+      let schedulers = [nodes.a, nodes.b].map { host in
+        Task {
+          while !stop.released.load(ordering: .sequentiallyConsistent) {
+            do {
+              let report = try await host.runDue(batchSize: 7, maxBatches: 3)
+              errors.advanced.add(report.participantsAdvanced, ordering: .relaxed)
+            } catch {
+              errors.list.withLock { $0.append("\(error)") }
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+          }
+        }
+      }
+      var paused: [String: [String: Position]] = [:]
+      var pausesChecked = 0
+      for _ in 0..<40 {
+        let flow = flows[Int(random.next() % 3)]
+        let host = random.next() % 2 == 0 ? nodes.a : nodes.b
+        switch random.next() % 4 {
+        case 0 where paused[flow] == nil:
+          _ = try await host.perform(on: flow) { try $0.pause(flow) }
+          paused[flow] = try await Self.positions(host, in: flow)
+        case 1 where paused[flow] != nil:
+          let moved = try await Self.moved(since: paused[flow]!, host, in: flow)
+          #expect(moved.isEmpty, "\(flow) moved while it was paused: \(moved.prefix(5))")
+          pausesChecked += 1
+          _ = try await host.perform(on: flow) { try $0.resume(flow) }
+          paused[flow] = nil
+        case 2:
+          try await Self.enrollNew(host, 4, in: flow, from: &next)
+        default:
+          nodes.clock.advance(by: 1800)
+        }
+        try await Task.sleep(for: .milliseconds(10))
+      }
+      for (flow, before) in paused {
+        pausesChecked += 1
+        let moved = try await Self.moved(since: before, nodes.a, in: flow)
+        #expect(moved.isEmpty, "\(flow) moved while it was paused: \(moved.prefix(5))")
+        _ = try await nodes.a.perform(on: flow) { try $0.resume(flow) }
+      }
+      stop.released.store(true, ordering: .sequentiallyConsistent)
+      for scheduler in schedulers { await scheduler.value }
+      let failed = errors.list.withLock { $0 }
+      #expect(failed == [])
+      // The race happened: flows were paused and resumed while the schedulers moved people.
+      #expect(pausesChecked >= 3)
+      #expect(errors.advanced.load(ordering: .relaxed) >= 100)
+      for _ in 0..<3 {
+        nodes.clock.advance(by: 3601)
+        try await nodes.b.runDue(batchSize: 50)
+      }
+      for flow in flows {
+        let participants = try await nodes.a.store.read { try $0.participants(in: flow) }
+        #expect(
+          participants.allSatisfy { $0.status == .finished },
+          "\(flow): \(participants.filter { $0.status != .finished })")
+        let recount = try await nodes.a.store.read { try $0.participantCounts(in: flow) }
+        #expect(try await nodes.a.read { try $0.participantCounts(in: flow) } == recount)
+        #expect(recount == [.finished: participants.count])
+        let messages = try await nodes.a.outbox(status: nil, flowId: flow, after: nil, limit: 1000)
+        #expect(messages.count == participants.count)
+        #expect(Set(messages.map(\.message.contactId)) == Set(participants.map(\.contactId)))
+      }
+    }
+  }
+
+  static func enrollNew(_ host: FlowHost, _ count: Int, in flowId: String, from next: inout Int) async throws
+  {
+    let names = (next..<next + count).map { String(format: "r%04d", $0) }
+    next += count
+    _ = try await host.perform(on: flowId) { engine in
+      for name in names {
+        engine.upsertContact(StoreContractTests.contact(name))
+        try engine.enroll(name, in: flowId)
+      }
+    }
+  }
 }
