@@ -143,4 +143,53 @@ struct DeliveryEventsTests {
       #expect(signed == .accepted)
     }
   }
+
+  /// A signed event that cannot be verified is refused with FD1523, which names the header
+  /// that failed, in the caller's language; a request with neither a token nor a signature
+  /// still gets FD1507.
+  @Test func aSignedEventThatCannotBeVerifiedNamesTheHeaderThatFailed() async throws {
+    var fixture = try ServiceFixture()
+    let secret = try #require(WebhookSecret(DeliveryFixture.secret))
+    fixture.parts.delivery = DeliveryConfiguration(url: "http://127.0.0.1:9/hook", secret: secret)
+    let body = #"{"type": "opened", "messageId": "msg_bm9uZQ"}"#
+    let now = Int(Date().timeIntervalSince1970)
+    let signature = secret.signature(id: "evt_1", timestamp: now, body: Data(body.utf8))
+    try await fixture.test { client in
+      func post(_ fields: [String: String], language: String = "en") async throws -> (
+        status: HTTPResponse.Status, code: String?, title: String?, detail: String?
+      ) {
+        var headers: HTTPFields = [.contentType: "application/json", .acceptLanguage: language]
+        for (name, value) in fields { headers[HTTPField.Name(name)!] = value }
+        let response = try await client.execute(
+          uri: "/v1/delivery-events", method: .post, headers: headers, body: ByteBuffer(string: body))
+        let problem = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+        return (
+          response.status, problem?["code"] as? String, problem?["title"] as? String,
+          problem?["detail"] as? String
+        )
+      }
+      let signed = ["webhook-id": "evt_1", "webhook-timestamp": String(now), "webhook-signature": signature]
+      let nothing = try await post([:])
+      #expect(nothing.status == .unauthorized)
+      #expect(nothing.code == "FD1507")
+      for (header, fields) in [
+        ("webhook-id", signed.filter { $0.key != "webhook-id" }),
+        ("webhook-timestamp", signed.merging(["webhook-timestamp": String(now - 3600)]) { $1 }),
+        ("webhook-timestamp", signed.merging(["webhook-timestamp": "soon"]) { $1 }),
+        ("webhook-signature", signed.filter { $0.key != "webhook-signature" }),
+        ("webhook-signature", signed.merging(["webhook-signature": "v1,AAAA"]) { $1 }),
+      ] {
+        let refused = try await post(fields)
+        #expect(refused.status == .unauthorized, "\(fields)")
+        #expect(refused.code == "FD1523", "\(fields)")
+        #expect(refused.detail?.contains(header) == true, "\(refused.detail ?? "-") should name \(header)")
+      }
+      let dutch = try await post(signed.merging(["webhook-signature": "v1,AAAA"]) { $1 }, language: "nl")
+      #expect(dutch.title == "Handtekening van gebeurtenis niet geaccepteerd")
+      #expect(dutch.detail?.contains("webhook-signature") == true)
+      // The right signature still passes the check (the message is unknown: FD1521).
+      let verified = try await post(signed)
+      #expect(verified.code == "FD1521")
+    }
+  }
 }

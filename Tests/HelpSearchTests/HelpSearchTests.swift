@@ -41,6 +41,7 @@ struct HelpSearchTests {
     "current": "\"2-paused\"", "requestId": "7fcfaa77-f227-43bb-b75b-a4ee4f948961", "retryAfter": "5",
     "reason": "start 18:00 is not before end 09:00", "count": "3", "file": "content/nl/flow-edit.md",
     "language": "nl", "message": "msg_Zmxvdy0xL2Fubi93ZWxjb21lL3YxLzE", "attempt": "2", "seconds": "10",
+    "header": "webhook-timestamp", "tolerance": "300",
   ]
 
   /// Each active code's catalog message in a language, its placeholders filled with realistic

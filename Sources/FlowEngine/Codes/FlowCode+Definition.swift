@@ -256,6 +256,12 @@ extension FlowCode {
       ("Message not found", "There is no message {message} in the outbox.")
     case .messageNotDead:
       ("Message is not dead", "Message {message} is {status}; only a dead message can be sent again.")
+    case .eventSignatureRejected:
+      (
+        "Event signature not accepted",
+        "The signed event was refused at its {header} header: the header is missing or does not match. "
+          + "Sign each event with the webhook secret and send it within {tolerance} seconds of its timestamp."
+      )
     case .receiverRejected:
       (
         "Receiver rejected the message",

@@ -62,6 +62,7 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case storageUnavailable = "FD1520"
   case messageNotFound = "FD1521"
   case messageNotDead = "FD1522"
+  case eventSignatureRejected = "FD1523"
 
   // Unknown things.
   case flowNotFound = "FD1401"

@@ -48,12 +48,17 @@ struct DeliveryEventsController {
 }
 
 /// The administrator's bearer token, or a Standard Webhooks signature under the webhook
-/// secret whose timestamp is within five minutes. A reader's token is refused (FD1508).
+/// secret whose timestamp is within five minutes. A reader's token is refused (FD1508); a
+/// request with neither a token nor `webhook-` headers needs to authenticate (FD1507); a
+/// signed request that cannot be verified is told which header failed (FD1523).
 struct RequireTokenOrSignature: RouterMiddleware {
   typealias Context = FlowdeskContext
   let tokens: AccessTokens
   let secret: WebhookSecret?
   static let tolerance: TimeInterval = 300
+  static let webhookId = HTTPField.Name("webhook-id")!
+  static let webhookTimestamp = HTTPField.Name("webhook-timestamp")!
+  static let webhookSignature = HTTPField.Name("webhook-signature")!
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
@@ -64,11 +69,24 @@ struct RequireTokenOrSignature: RouterMiddleware {
       context.right = right
       return try await next(request, context)
     }
-    guard let secret, let id = request.headers[HTTPField.Name("webhook-id")!],
-      let signature = request.headers[HTTPField.Name("webhook-signature")!],
-      let timestamp = request.headers[HTTPField.Name("webhook-timestamp")!].flatMap({ Int($0) }),
-      abs(Date().timeIntervalSince1970 - Double(timestamp)) <= Self.tolerance
-    else { throw APIProblem(.unauthorized, .authenticationRequired) }
+    let id = request.headers[Self.webhookId]
+    let signature = request.headers[Self.webhookSignature]
+    let timestamp = request.headers[Self.webhookTimestamp]
+    // Neither a token nor a signature: the caller needs to authenticate at all.
+    guard id != nil || signature != nil || timestamp != nil else {
+      throw APIProblem(.unauthorized, .authenticationRequired)
+    }
+    // A signed request is told which header failed, as Standard Webhooks libraries do.
+    func refused(_ header: HTTPField.Name) -> APIProblem {
+      APIProblem(
+        .unauthorized, .eventSignatureRejected,
+        ["header": header.canonicalName, "tolerance": String(Int(Self.tolerance))])
+    }
+    guard let id else { throw refused(Self.webhookId) }
+    guard let time = timestamp.flatMap({ Int($0) }),
+      abs(Date().timeIntervalSince1970 - Double(time)) <= Self.tolerance
+    else { throw refused(Self.webhookTimestamp) }
+    guard let secret, let signature else { throw refused(Self.webhookSignature) }
     var request = request
     let body: ByteBuffer
     do {
@@ -76,9 +94,8 @@ struct RequireTokenOrSignature: RouterMiddleware {
     } catch {
       throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
     }
-    guard secret.verifies(header: signature, id: id, timestamp: timestamp, body: body.readableBytesView)
-    else {
-      throw APIProblem(.unauthorized, .authenticationRequired)
+    guard secret.verifies(header: signature, id: id, timestamp: time, body: body.readableBytesView) else {
+      throw refused(Self.webhookSignature)
     }
     var context = context
     context.right = .flowAdministrator

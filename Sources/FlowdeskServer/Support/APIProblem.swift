@@ -62,7 +62,7 @@ public struct APIProblem: Error, Sendable {
       .messageNotFound:
       .notFound
     case .editNeedsAdministrator, .readOnlyToken: .forbidden
-    case .authenticationRequired: .unauthorized
+    case .authenticationRequired, .eventSignatureRejected: .unauthorized
     case .missingEmailFrom, .missingEmailReplyTo, .missingSmsSender, .missingSubscriptionType,
       .flowHasNoSteps,
       .invalidTimeWindow, .invalidFlowDefinition, .templateDoesNotParse, .everyoneElseBranchRequired,
