@@ -31,14 +31,18 @@ struct PostgresBatchTests {
     var clock: ManualClock
   }
 
-  static func withNodes(_ body: (Nodes) async throws -> Void) async throws {
+  /// `idleA`: how long node A's transactions may sit idle before the server ends them.
+  static func withNodes(
+    idleA: Duration = PostgresFlowStore.idleTransactionTimeout, _ body: (Nodes) async throws -> Void
+  ) async throws {
     if let reason = await PostgresCluster.unavailable() {
       Issue.record("skipped on PostgreSQL: \(reason)", severity: .warning)
       return
     }
     let url = try await PostgresCluster.database()
     let clock = ManualClock()
-    let a = try FlowHost(store: try await PostgresFlowStore(url: url), clock: clock)
+    let a = try FlowHost(
+      store: try await PostgresFlowStore(url: url, idleTransactionTimeout: idleA), clock: clock)
     let b = try FlowHost(store: try await PostgresFlowStore(url: url), clock: clock)
     try await body(Nodes(a: a, b: b, clock: clock))
   }
@@ -357,6 +361,42 @@ struct PostgresBatchTests {
         engine.upsertContact(StoreContractTests.contact(name))
         try engine.enroll(name, in: flowId)
       }
+    }
+  }
+
+  /// A node that freezes inside a transaction (here: its operation stops between two
+  /// statements for three seconds, with a one-second idle limit) loses its session and its
+  /// locks: another node's pause goes through without waiting for it, and nothing of the
+  /// frozen operation is written.
+  @Test func aNodeFrozenInsideATransactionLosesItsLocks() async throws {
+    try await Self.withNodes(idleA: .seconds(1)) { nodes in
+      let id = try await Self.startedFlow(nodes.a, participants: 3)
+      let held = DispatchSemaphore(value: 0)
+      let woke = OpenBatch()
+      let clock = nodes.a.clock
+      let frozen = Task {
+        try await nodes.a.store.write { transaction in
+          var engine = try FlowHost.engine(transaction, clock: clock, history: false, flow: id)
+          _ = try engine.pause(id)
+          held.signal()
+          Thread.sleep(forTimeInterval: 3)
+          woke.released.store(true, ordering: .sequentiallyConsistent)
+          try transaction.commit(engine.takeChanges())
+        }
+      }
+      try await offCooperativePool { _ = held.wait(timeout: .now() + 30) }
+      // Node B's pause waits for A's row lock until the server ends A's session.
+      let paused = try await nodes.b.perform(on: id) { try $0.pause(id) }
+      let waitedForA = woke.released.load(ordering: .sequentiallyConsistent)
+      #expect(!waitedForA, "the pause waited for the frozen node to wake up")
+      #expect(paused.status == .paused)
+      await #expect(throws: StoreError.self) { try await frozen.value }
+      // A's own pause was not written: B's is the only one in the audit of the store.
+      let flow = try #require(
+        try await nodes.b.store.read { try $0.loadFlows(historySince: nil, only: [id]) }.flows.first)
+      #expect(flow.status == .paused)
+      // Node A carries on with a new session.
+      _ = try await nodes.a.perform(on: id) { try $0.resume(id) }
     }
   }
 }

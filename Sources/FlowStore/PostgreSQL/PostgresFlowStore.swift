@@ -40,11 +40,20 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   /// The lock migrations take, so nodes starting together migrate once.
   static let migrationLock: Int64 = 0x464C_4F57_4D49_4752
 
+  /// How long a transaction may sit idle between two of its statements before the server
+  /// ends its session. A node that freezes inside a transaction (stopped, or cut off from the
+  /// database without its connection closing) would otherwise keep its locks, and every
+  /// node's operations on those flows would wait for it. No operation of a working node
+  /// leaves its transaction idle for that long: the engine runs between two statements.
+  public static let idleTransactionTimeout: Duration = .seconds(60)
+
   /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`), checks that the database
   /// answers, and applies the migrations it lacks. A database that cannot be reached is a
-  /// `StoreError` naming host and port.
+  /// `StoreError` naming host and port. `idleTransactionTimeout`: see the static property of
+  /// that name.
   public init(
     url: String, maximumConnections: Int = 8, connectionWait: Duration = .seconds(5),
+    idleTransactionTimeout: Duration = PostgresFlowStore.idleTransactionTimeout,
     logger: Logger = Logger(label: "flowdesk.postgres")
   ) async throws {
     let settings = try PostgresSettings(url: url)
@@ -55,6 +64,13 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
       host: settings.host, port: settings.port, username: settings.user, password: settings.password,
       database: settings.database, tls: settings.tls)
     configuration.options.maximumConnections = maximumConnections
+    let idleMilliseconds =
+      idleTransactionTimeout.components.seconds * 1000
+      + idleTransactionTimeout.components.attoseconds / 1_000_000_000_000_000
+    configuration.options.additionalStartupParameters = [
+      ("application_name", "flowdesk"),
+      ("idle_in_transaction_session_timeout", "\(max(1, idleMilliseconds))"),
+    ]
     configuration.options.connectTimeout = .seconds(5)
     client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     threads = NIOThreadPool(numberOfThreads: maximumConnections)
@@ -118,9 +134,12 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
         }
         // A body that failed is rolled back; a COMMIT that fails is the operation's error,
         // never a success the caller would take for a write that did not happen.
+        // A query sent on a connection the server has ended is never answered, so neither
+        // statement goes to a closed one: the server rolled that transaction back already.
         if case .failure = result {
-          _ = try? await connection.query("ROLLBACK", logger: self.logger)
+          if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: self.logger) }
         } else {
+          guard !connection.isClosed else { throw PostgresTransaction.sessionEnded(location: self.location) }
           try await connection.query("COMMIT", logger: self.logger)
         }
         return result

@@ -81,8 +81,18 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
 
   // MARK: Queries
 
+  /// The error of an operation whose session the server ended: its transaction was rolled
+  /// back, and nothing of it was written.
+  static func sessionEnded(location: String) -> StoreError {
+    StoreError(
+      .io, path: location, reason: "cannot be reached: the server ended the session; nothing was written")
+  }
+
   /// Runs one statement and waits for all of its rows.
   func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [SQLRow] {
+    // A query sent on a connection the server has closed (an idle transaction ended by
+    // `idle_in_transaction_session_timeout`, a terminated backend) is never answered.
+    guard !connection.isClosed else { throw Self.sessionEnded(location: store.location) }
     var bindings = PostgresBindings(capacity: values.count)
     for value in values {
       switch value {
