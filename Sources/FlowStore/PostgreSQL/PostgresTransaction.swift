@@ -40,8 +40,9 @@ struct SQLRow {
 ///
 /// How transactions on several nodes keep out of each other's way depends on the `Mode`:
 /// - an engine operation (`exclusive`) takes the engine lock, so such operations run one at a
-///   time, and locks the rows of the flows it loads (`FOR UPDATE`): it waits for the scheduler
-///   batches already running on them, and batches that start meanwhile leave those flows alone;
+///   time, and locks the rows of the running flows it loads (`FOR UPDATE`): it waits for the
+///   scheduler batches already running on them, and batches that start meanwhile leave those
+///   flows alone;
 /// - a scheduler batch (`claiming`) takes no engine lock: it holds a key-share lock on each
 ///   running flow it loads, skipping flows an operation holds, and claims its due participants
 ///   `FOR UPDATE SKIP LOCKED`, so batches on several nodes advance different participants at
@@ -136,12 +137,13 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     holdsEngineLock = true
   }
 
-  /// Locks every flow row, for an operation that may touch participants of any flow outside
-  /// the engine: it waits for the batches running now, and later batches skip every flow.
+  /// Locks every running flow's row, for an operation that may touch participants of any
+  /// flow outside the engine: it waits for the batches running now, and later batches skip
+  /// those flows.
   func lockAllFlows() throws {
     try lockEngine()
     guard mode == .exclusive else { return }
-    try run("SELECT 1 FROM flows ORDER BY id FOR UPDATE")
+    try run("SELECT 1 FROM flows WHERE status = 'running' ORDER BY seq FOR UPDATE")
   }
 
   // MARK: Flows
@@ -163,15 +165,22 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     // running flows that no operation holds.
     var conditions: [String] = []
     if only != nil { conditions.append("f.id = ANY($1::text[])") }
-    let lock: String
+    let filter = only.map { [SQLValue.text(Self.arrayLiteral($0))] } ?? []
+    var lock = ""
     switch mode {
-    case .read: lock = ""
-    case .exclusive: lock = "FOR UPDATE OF f"
+    case .read: break
+    case .exclusive:
+      // Batches touch running flows only, and no flow starts running but by an operation
+      // under the engine lock: locking the running ones keeps every batch out.
+      try run(
+        """
+        SELECT 1 FROM flows f WHERE f.status = 'running' \(only == nil ? "" : "AND " + conditions[0])
+        ORDER BY f.seq FOR UPDATE
+        """, filter)
     case .claiming:
       conditions.append("f.status = 'running'")
       lock = "FOR KEY SHARE OF f SKIP LOCKED"
     }
-    let filter = only.map { [SQLValue.text(Self.arrayLiteral($0))] } ?? []
     var flows = try rows(
       """
       SELECT f.id, f.version, f.status, e.last_error_at, v.definition

@@ -11,7 +11,7 @@ enum PostgresWrites {
     var status: String
   }
 
-  struct CountRow: Encodable, JSONRow {
+  struct CountRow: JSONRow {
     var flowId: String
     var status: String
     var delta: Int
@@ -23,7 +23,7 @@ enum PostgresWrites {
     }
   }
 
-  struct ErrorRow: Encodable, JSONRow {
+  struct ErrorRow: JSONRow {
     var flowId: String
     var lastErrorAt: Double
 
@@ -283,8 +283,9 @@ enum PostgresWrites {
   /// How the counts of each changed flow moved since the transaction loaded it, and its
   /// newest error time, written to rows of their own. Batches on several nodes may change one
   /// flow's counts at once: each adds its deltas to the slot of its connection, so two
-  /// batches seldom wait for each other. The rows are locked in key order before anything
-  /// else of the commit: two commits that share a slot wait for each other, never deadlock.
+  /// batches seldom wait for each other. The rows are locked in key order, before the
+  /// participants, messages and contacts of the commit: two commits that share a slot wait
+  /// for each other, never deadlock.
   static func writeCounts(_ flows: [FlowRecord], in transaction: PostgresTransaction) throws {
     var deltas: [CountRow] = []
     var errors: [ErrorRow] = []
