@@ -152,8 +152,11 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     try lockEngine()
     let decoder = JSONDecoder()
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: Self.tokenBase)
-    for row in try rows("SELECT value FROM meta WHERE key = 'nextFlowNumber'") {
-      counters.nextFlowNumber = Int(try row.string(0)) ?? 1
+    // A batch never makes a flow, so it need not read the flow counter (nor write it back).
+    if mode != .claiming {
+      for row in try rows("SELECT value FROM meta WHERE key = 'nextFlowNumber'") {
+        counters.nextFlowNumber = Int(try row.string(0)) ?? 1
+      }
     }
     loadedFlowNumber = counters.nextFlowNumber
     var companies: [String: [String: String]] = [:]

@@ -5,7 +5,7 @@ import Foundation
 /// document per table (`jsonb_to_recordset`), so a batch of ten thousand participants is one
 /// round trip, not ten thousand.
 enum PostgresWrites {
-  struct FlowRow: Encodable, JSONRow {
+  struct FlowRow: JSONRow {
     var id: String
     var version: Int
     var status: String
@@ -33,7 +33,7 @@ enum PostgresWrites {
     }
   }
 
-  struct CompanyRow: Encodable, JSONRow {
+  struct CompanyRow: JSONRow {
     var id: String
     var data: String
 
@@ -43,7 +43,7 @@ enum PostgresWrites {
     }
   }
 
-  struct VersionRow: Encodable, JSONRow {
+  struct VersionRow: JSONRow {
     var flowId: String
     var version: Int
     var definition: String
