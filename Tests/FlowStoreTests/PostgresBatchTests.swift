@@ -365,9 +365,11 @@ struct PostgresBatchTests {
   }
 
   /// A node that freezes inside a transaction (here: its operation stops between two
-  /// statements for three seconds, with a one-second idle limit) loses its session and its
-  /// locks: another node's pause goes through without waiting for it, and nothing of the
-  /// frozen operation is written.
+  /// statements until the other node's pause has returned, or 60 s pass, with a one-second
+  /// idle limit) loses its session and its locks: another node's pause goes through without
+  /// waiting for it, and nothing of the frozen operation is written. The frozen node wakes on
+  /// the other node's answer rather than after a fixed time, so a loaded machine cannot make
+  /// the pause look as if it had waited.
   @Test func aNodeFrozenInsideATransactionLosesItsLocks() async throws {
     try await Self.withNodes(idleA: .seconds(1)) { nodes in
       let id = try await Self.startedFlow(nodes.a, participants: 3)
@@ -379,8 +381,11 @@ struct PostgresBatchTests {
           var engine = try FlowHost.engine(transaction, clock: clock, history: false, flow: id)
           _ = try engine.pause(id)
           held.signal()
-          Thread.sleep(forTimeInterval: 3)
-          woke.released.store(true, ordering: .sequentiallyConsistent)
+          // Frozen until B's pause has returned; only a pause that waited for A sees the
+          // timeout run out first.
+          if woke.release.wait(timeout: .now() + 60) == .timedOut {
+            woke.released.store(true, ordering: .sequentiallyConsistent)
+          }
           try transaction.commit(engine.takeChanges())
         }
       }
@@ -388,6 +393,7 @@ struct PostgresBatchTests {
       // Node B's pause waits for A's row lock until the server ends A's session.
       let paused = try await nodes.b.perform(on: id) { try $0.pause(id) }
       let waitedForA = woke.released.load(ordering: .sequentiallyConsistent)
+      woke.release.signal()
       #expect(!waitedForA, "the pause waited for the frozen node to wake up")
       #expect(paused.status == .paused)
       await #expect(throws: StoreError.self) { try await frozen.value }
