@@ -153,12 +153,24 @@ extension FlowEngine {
   /// Notes that an operation is about to touch these contacts and their participants of a
   /// flow (a bulk enrollment), so that its first run asks for all of them at once, rather
   /// than a run for each when the operation stops at its first refusal.
-  public func prefetch(contacts ids: [String], in flowId: String) {
-    guard isPaging, var flow = flows[flowId] else { return }
+  ///
+  /// Returns whether it noted anything: then the run's results will not count, and the
+  /// caller may stop there instead of doing work that is thrown away.
+  @discardableResult
+  public func prefetch(contacts ids: [String], in flowId: String) -> Bool {
+    guard isPaging, var flow = flows[flowId], !flow.isComplete else { return false }
+    var noted = false
     for id in ids {
-      faultInContact(id)
-      faultIn(id, in: &flow)
+      if contacts[id] == nil, !absentContacts.contains(id) {
+        faultInContact(id)
+        noted = true
+      }
+      if flow.participants[id] == nil, !flow.knownParticipants.contains(id) {
+        faultIn(id, in: &flow)
+        noted = true
+      }
     }
+    return noted
   }
 
   /// A contact, from memory; notes the need when it was not handed over.

@@ -332,10 +332,11 @@ struct FlowsController {
       let outcomes = try await about(["flow": id]) {
         try await lifecycle(nil, name: reenroll ? "reenroll" : "enroll", on: id) { engine in
           // The flow itself must exist; a refusal for one contact does not stop the others.
-          // The first run notes every contact and participant it needs; the host reads them
-          // with a few queries and runs it again.
+          // The first run notes every contact and participant it needs, and stops there:
+          // its enrollments would be thrown away. The host reads them with a few queries
+          // and runs it again.
           _ = try engine.flow(id)
-          engine.prefetch(contacts: contactIds, in: id)
+          if engine.prefetch(contacts: contactIds, in: id) { return [Result<Participant, Refusal>]() }
           return contactIds.map { contactId -> Result<Participant, Refusal> in
             Result { () throws(Refusal) -> Participant in
               reenroll ? try engine.reenroll(contactId, in: id) : try engine.enroll(contactId, in: id)
