@@ -1,5 +1,6 @@
 import FlowEngine
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -68,6 +69,45 @@ struct StoreContractTests {
     defer { cleanup() }
     let clock = ManualClock()
     try await body(try FlowHost(store: store, clock: clock), clock)
+  }
+
+  /// History older than the retention goes, newer history stays. PostgreSQL removes it in
+  /// chunks, each its own transaction; chunks of two show that the chunks add up.
+  @Test(arguments: StoreKind.allCases)
+  func historyOlderThanTheRetentionIsPrunedAndNewerStays(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, clock in
+      // Contacts without consent drop out at the email step: one history entry each.
+      @Sendable func dropOuts(_ names: [String], in id: String) async throws {
+        try await host.perform { engine in
+          for name in names {
+            engine.upsertContact(Contact(id: name, email: "\(name)@example.com", consent: false))
+            try engine.enroll(name, in: id)
+          }
+        }
+        try await host.runDue()
+      }
+      // Every stored entry, whatever its age: reads leave out what is past the retention.
+      @Sendable func stored(_ id: String) async throws -> Int {
+        try await host.store.read { try $0.loadFlows(historySince: .distantPast, only: [id]).history.count }
+      }
+      let id = try await Self.startedFlow(host, enrolling: [])
+      try await dropOuts(["ann", "bob", "cat", "dan", "eve"], in: id)
+      let old = try await stored(id)
+      #expect(old == 5)
+      clock.advance(by: FlowEngine.historyRetention + 3600)
+      try await dropOuts(["fay"], in: id)
+      let all = try await stored(id)
+      #expect(all == old + 1)
+      let removed: Int
+      if let postgres = host.store as? PostgresFlowStore {
+        removed = try await postgres.pruneHistory(
+          before: clock.now.addingTimeInterval(-FlowEngine.historyRetention), chunk: 2)
+      } else {
+        removed = try await host.pruneHistory()
+      }
+      #expect(removed == old)
+      #expect(try await stored(id) == all - old)
+    }
   }
 
   @Test(arguments: StoreKind.allCases)
@@ -391,6 +431,100 @@ struct PostgresFaultTests {
     #expect(second != nil, "the store works again once the database is back")
     let ids = try await host.read { $0.flowIds }
     #expect(ids == [first, try #require(second)], "the failed operation wrote nothing")
+  }
+
+  /// A database that stops answering without closing the connection (here its backend is
+  /// stopped with SIGSTOP, as a frozen server or a cut network looks to the client): the
+  /// operation gives up after the answer deadline with a transient store error (the service's
+  /// 503) instead of waiting forever, nothing is written, and the next operation works on a
+  /// fresh connection without anyone restarting anything.
+  @Test func aDatabaseThatStopsAnsweringIsTransientAndTheStoreRecovers() async throws {
+    if let reason = await PostgresCluster.unavailable() {
+      Issue.record("skipped: \(reason)", severity: .warning)
+      return
+    }
+    let url = try await PostgresCluster.database()
+    // One connection, so that the next operation has to use the frozen one.
+    let store = try await PostgresFlowStore(url: url, maximumConnections: 1, answerDeadline: .seconds(2))
+    let host = try FlowHost(store: store, clock: ManualClock())
+    let first = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+    let backend = try await store.read {
+      try ($0 as! PostgresTransaction).rows("SELECT pg_backend_pid()")[0].int(0)
+    }
+    #expect(kill(pid_t(backend), SIGSTOP) == 0)
+    defer { kill(pid_t(backend), SIGCONT) }
+    // Without a deadline the operation would wait forever: the watchdog turns that into a
+    // failure instead of a hung test run.
+    let outcome = await Self.within(.seconds(60)) {
+      try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+    }
+    guard case .failure(let error) = try #require(outcome, "the operation waited for a silent database")
+    else {
+      Issue.record("an operation succeeded on a stopped database")
+      return
+    }
+    let storeError = try #require(error as? StoreError, "\(error)")
+    #expect(storeError.kind.isTransient, "\(storeError)")
+    #expect(storeError.reason.contains("did not answer within"), "\(storeError)")
+    let second = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+    let ids = try await host.read { $0.flowIds }
+    #expect(ids == [first, second], "the operation that got no answer wrote nothing")
+
+    // The same between two statements of an operation: what it wrote before is rolled back.
+    let stopped = Atomic(0)
+    let midway = await Self.within(.seconds(60)) {
+      try await store.write { transaction in
+        let transaction = transaction as! PostgresTransaction
+        try transaction.run("INSERT INTO meta (key, value) VALUES ('probe', 'written')")
+        let backend = try transaction.rows("SELECT pg_backend_pid()")[0].int(0)
+        stopped.store(backend, ordering: .sequentiallyConsistent)
+        kill(pid_t(backend), SIGSTOP)
+        try transaction.run("SELECT 1")
+      }
+    }
+    kill(pid_t(stopped.load(ordering: .sequentiallyConsistent)), SIGCONT)
+    guard case .failure(let midwayError) = try #require(midway, "the statement waited for a silent database")
+    else {
+      Issue.record("a statement was answered by a stopped database")
+      return
+    }
+    #expect((midwayError as? StoreError)?.kind.isTransient == true, "\(midwayError)")
+    let probes = try await store.read {
+      try ($0 as! PostgresTransaction).rows("SELECT count(*) FROM meta WHERE key = 'probe'")[0].int(0)
+    }
+    #expect(probes == 0, "the row written before the silence was rolled back")
+  }
+
+  /// The result of `body`, or nil when it takes longer than `limit`; a body that never ends
+  /// is left running rather than holding the test.
+  static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T)
+    async -> Result<T, any Error>?
+  {
+    await withCheckedContinuation { continuation in
+      let first = FirstAnswer(continuation)
+      Task {
+        do { first.answer(.success(try await body())) } catch { first.answer(.failure(error)) }
+      }
+      Task {
+        try? await Task.sleep(for: limit)
+        first.answer(nil)
+      }
+    }
+  }
+
+  /// Resumes a continuation with the first answer it is given.
+  final class FirstAnswer<T: Sendable>: Sendable {
+    private let taken = Atomic(false)
+    private let continuation: CheckedContinuation<Result<T, any Error>?, Never>
+
+    init(_ continuation: CheckedContinuation<Result<T, any Error>?, Never>) {
+      self.continuation = continuation
+    }
+
+    func answer(_ result: Result<T, any Error>?) {
+      guard !taken.exchange(true, ordering: .acquiringAndReleasing) else { return }
+      continuation.resume(returning: result)
+    }
   }
 
   /// A COMMIT that fails (here a deferred constraint, checked only then) is the operation's

@@ -47,19 +47,32 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   /// leaves its transaction idle for that long: the engine runs between two statements.
   public static let idleTransactionTimeout: Duration = .seconds(60)
 
+  /// How long an operation waits for the database to answer one statement. A database that
+  /// stops answering without closing the connection (its server frozen, its host paused, the
+  /// network cut) would otherwise hold the caller and a thread of the store forever. When the
+  /// time runs out the store closes that connection, so the server rolls back whatever was
+  /// open on it, and the operation fails as a transient store error (the service's 503); the
+  /// next operation opens a fresh connection. Each statement of an operation is short: a bulk
+  /// write is one statement per table, and history is pruned in bounded chunks.
+  public static let answerDeadline: Duration = .seconds(30)
+  /// See the static property of that name.
+  let answerDeadline: Duration
+
   /// Connects to `url` (`postgres://USER:PASSWORD@HOST:PORT/DB`), checks that the database
   /// answers, and applies the migrations it lacks. A database that cannot be reached is a
-  /// `StoreError` naming host and port. `idleTransactionTimeout`: see the static property of
-  /// that name.
+  /// `StoreError` naming host and port. `idleTransactionTimeout` and `answerDeadline`: see
+  /// the static properties of those names.
   public init(
     url: String, maximumConnections: Int = 8, connectionWait: Duration = .seconds(5),
     idleTransactionTimeout: Duration = PostgresFlowStore.idleTransactionTimeout,
+    answerDeadline: Duration = PostgresFlowStore.answerDeadline,
     logger: Logger = Logger(label: "flowdesk.postgres")
   ) async throws {
     let settings = try PostgresSettings(url: url)
     location = settings.location
     self.logger = logger
     self.connectionWait = connectionWait
+    self.answerDeadline = answerDeadline
     var configuration = PostgresClient.Configuration(
       host: settings.host, port: settings.port, username: settings.user, password: settings.password,
       database: settings.database, tls: settings.tls)
@@ -127,7 +140,7 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   ) async throws -> R {
     do {
       return try await withConnection { connection in
-        try await connection.query(begin, logger: self.logger)
+        try await self.answered(begin, on: connection)
         let result: Result<R, any Error> = try await self.threads.runIfActive {
           let transaction = PostgresTransaction(connection, store: self, mode: mode)
           return Result { try body(transaction) }
@@ -137,10 +150,10 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
         // A query sent on a connection the server has ended is never answered, so neither
         // statement goes to a closed one: the server rolled that transaction back already.
         if case .failure = result {
-          if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: self.logger) }
+          if !connection.isClosed { _ = try? await self.answered("ROLLBACK", on: connection) }
         } else {
           guard !connection.isClosed else { throw PostgresTransaction.sessionEnded(location: self.location) }
-          try await connection.query("COMMIT", logger: self.logger)
+          try await self.answered("COMMIT", on: connection)
         }
         return result
       }.get()
@@ -149,6 +162,41 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
     } catch {
       throw Self.storeError(error, location: location)
     }
+  }
+
+  /// Sends one statement and waits at most `answerDeadline` for its answer; past that, the
+  /// connection is closed (the server rolls its transaction back) and the operation fails.
+  func answered(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
+    let deadline = answerDeadline
+    let logger = self.logger
+    let inTime = try await withThrowingTaskGroup(of: Bool.self) { group in
+      group.addTask {
+        try await connection.query(query, logger: logger)
+        return true
+      }
+      group.addTask {
+        try await Task.sleep(for: deadline)
+        return false
+      }
+      let first = try await group.next() ?? false
+      // The statement still waiting is answered by the connection's end.
+      if !first { try? await connection.close() }
+      group.cancelAll()
+      return first
+    }
+    guard inTime else {
+      throw Self.noAnswer(location: location, within: deadline, commit: query.sql == "COMMIT")
+    }
+  }
+
+  /// The error of a statement the database did not answer in time.
+  static func noAnswer(location: String, within deadline: Duration, commit: Bool) -> StoreError {
+    StoreError(
+      .io, path: location,
+      reason: "did not answer within \(deadline); the connection was closed and "
+        + (commit
+          ? "the server may or may not have committed the change"
+          : "the server rolls the operation back: nothing was written"))
   }
 
   /// A connection from the pool, or the store counts as unavailable after `connectionWait`.
@@ -191,11 +239,28 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
 
   // MARK: Retention and test helpers
 
+  /// Removes history older than `cutoff` in chunks of `chunk` entries, oldest first, each
+  /// its own transaction: a large backlog neither holds one long transaction nor runs into
+  /// the answer deadline.
   @discardableResult
   public func pruneHistory(before cutoff: Date) async throws -> Int {
-    try await write { transaction in
-      try (transaction as! PostgresTransaction).execute(
-        "DELETE FROM history WHERE time < $1", [.double(cutoff.timeIntervalSince1970)])
+    try await pruneHistory(before: cutoff, chunk: 10_000)
+  }
+
+  func pruneHistory(before cutoff: Date, chunk: Int) async throws -> Int {
+    var removed = 0
+    while true {
+      let count = try await write { transaction in
+        // Entries are numbered in the order they were written, so the oldest come first in
+        // the primary key and the search stops once it has a chunk.
+        try (transaction as! PostgresTransaction).execute(
+          """
+          DELETE FROM history WHERE id IN
+            (SELECT id FROM history WHERE time < $1 ORDER BY id LIMIT \(chunk))
+          """, [.double(cutoff.timeIntervalSince1970)])
+      }
+      removed += count
+      if count < chunk { return removed }
     }
   }
 

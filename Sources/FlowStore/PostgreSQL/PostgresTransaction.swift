@@ -114,7 +114,13 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
         answer.set(.failure(error))
       }
     }
-    return try answer.wait().get().map(SQLRow.init)
+    guard let result = answer.wait(timeout: store.answerDeadline) else {
+      // The database did not answer: closing the connection ends the statement's wait and
+      // the server's transaction, and the pool opens a fresh connection for what comes next.
+      try? connection.close().wait()
+      throw PostgresFlowStore.noAnswer(location: store.location, within: store.answerDeadline, commit: false)
+    }
+    return try result.get().map(SQLRow.init)
   }
 
   /// Runs one statement; returns how many rows it changed.
@@ -435,8 +441,11 @@ final class Answer: @unchecked Sendable {
     ready.signal()
   }
 
-  func wait() -> Result<[PostgresRow], any Error> {
-    ready.wait()
+  /// The answer, or nil when it did not come within `deadline`.
+  func wait(timeout deadline: Duration) -> Result<[PostgresRow], any Error>? {
+    let nanoseconds =
+      deadline.components.seconds * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000
+    guard ready.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .success else { return nil }
     return result!
   }
 }
