@@ -80,13 +80,15 @@ public enum FlowdeskApplication {
       logger.info("no webhook URL is set: messages wait in the outbox until one is")
     }
     if watchContent { services.append(ContentWatcher(content: parts.content)) }
+    let problems = ProblemMiddleware(content: parts.content)
     return Application(
       router: router(parts),
       server: .http1(
         configuration: .init(
           additionalChannelHandlers: [
             ConnectionGuard(
-              readTimeout: ServerLimits.requestReadTimeout, lingerTimeout: ServerLimits.lingerTimeout)
+              readTimeout: ServerLimits.requestReadTimeout, lingerTimeout: ServerLimits.lingerTimeout),
+            MalformedRequestProblem(problem: problems.malformedRequest),
           ],
           idleTimeout: ServerLimits.idleTimeout)),
       configuration: .init(address: .hostname(host, port: port), serverName: "flowdesk"),

@@ -98,6 +98,62 @@ struct ProtocolTests {
   }
 }
 
+extension ProtocolTests {
+  /// A request that is not valid HTTP/1.1 gets the FD1524 problem document in English, with
+  /// the parser's reason, and the connection closes; a valid request on a fresh connection is
+  /// answered as before, so the rewrite touches nothing else.
+  @Test(arguments: [
+    (
+      "a control character in a header value", "GET /v1/flows HTTP/1.1\r\nHost: x\r\nX-Note: a\u{01}b\r\n\r\n"
+    ),
+    (
+      "a Content-Length that is not a number",
+      "POST /v1/flows HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n"
+    ),
+    (
+      "both Content-Length and Transfer-Encoding",
+      "POST /v1/flows HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"
+    ),
+    ("a request line that is not HTTP", "GARBAGE\r\n\r\n"),
+  ])
+  func aRequestThatIsNotValidHTTPGetsAProblemDocument(_ what: String, _ request: String) async throws {
+    let fixture = try ServiceFixture()
+    defer { fixture.cleanUp() }
+    let app = FlowdeskApplication.application(
+      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    try await app.test(.live) { client in
+      let port = try #require(client.port)
+      let answer = try await offCooperativePool {
+        let socket = try RawSocket(port: port)
+        defer { socket.close() }
+        try socket.send(Array(request.utf8))
+        return String(decoding: socket.readToEnd().bytes, as: UTF8.self)
+      }
+      let parts = answer.components(separatedBy: "\r\n\r\n")
+      let head = parts[0].lowercased()
+      #expect(head.hasPrefix("http/1.1 400"), "\(what): \(answer.prefix(200))")
+      #expect(head.contains("content-type: application/problem+json"), "\(what): \(head)")
+      #expect(head.contains("content-language: en"), "\(what): \(head)")
+      #expect(head.contains("connection: close"), "\(what): \(head)")
+      #expect(head.contains("x-content-type-options: nosniff"), "\(what): \(head)")
+      #expect(head.contains("frame-ancestors 'none'"), "\(what): \(head)")
+      let body = parts.dropFirst().joined(separator: "\r\n\r\n")
+      let document = try #require(
+        try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(what): \(answer)")
+      #expect(document["code"] as? String == "FD1524", "\(what)")
+      #expect(document["status"] as? Int == 400)
+      #expect(document["title"] as? String == "Request is not valid HTTP")
+      let detail = try #require(document["detail"] as? String)
+      #expect(!detail.contains("{reason}") && detail.contains("("), "\(what): \(detail)")
+      #expect((document["resolution"] as? [String])?.isEmpty == false)
+      #expect(head.contains("content-length: \(body.utf8.count)"), "\(what): \(head)")
+      // The next connection is served as ever.
+      let healthy = try await client.execute(uri: "/v1/codes/FD1524", method: .get)
+      #expect(healthy.status == .ok)
+    }
+  }
+}
+
 /// One client of `unreadBodiesDoNotHoldConnections`, from the first byte to the reset.
 struct UnreadBodyExchange: Sendable {
   var answer: String

@@ -262,6 +262,12 @@ extension FlowCode {
         "The signed event was refused at its {header} header: the header is missing or does not match. "
           + "Sign each event with the webhook secret and send it within {tolerance} seconds of its timestamp."
       )
+    case .malformedHTTPRequest:
+      (
+        "Request is not valid HTTP",
+        "The request could not be read as HTTP/1.1 ({reason}), so nothing in it was looked at. "
+          + "Check the first line and the headers of the request."
+      )
     case .receiverRejected:
       (
         "Receiver rejected the message",

@@ -63,6 +63,7 @@ public enum FlowCode: String, Sendable, Codable, CaseIterable, Hashable, Compara
   case messageNotFound = "FD1521"
   case messageNotDead = "FD1522"
   case eventSignatureRejected = "FD1523"
+  case malformedHTTPRequest = "FD1524"
 
   // Unknown things.
   case flowNotFound = "FD1401"

@@ -108,7 +108,7 @@ struct ProblemMiddleware: RouterMiddleware {
     let title: String
     let status: Int
     let detail: String
-    let instance: String
+    let instance: String?
     let code: String
     let resolution: [String]
     let help: String?
@@ -139,7 +139,7 @@ struct ProblemMiddleware: RouterMiddleware {
       try c.encode(title, forKey: .title)
       try c.encode(status, forKey: .status)
       try c.encode(detail, forKey: .detail)
-      try c.encode(instance, forKey: .instance)
+      try c.encodeIfPresent(instance, forKey: .instance)
       try c.encode(code, forKey: .code)
       try c.encode(resolution, forKey: .resolution)
       try c.encodeIfPresent(help, forKey: .help)
@@ -150,6 +150,15 @@ struct ProblemMiddleware: RouterMiddleware {
   }
 
   func render(_ problem: APIProblem, language: Language, request: Request) throws -> Response {
+    let (document, headers) = document(problem, language: language, instance: request.uri.path)
+    return try Reply.json(
+      document, status: problem.status, contentType: "application/problem+json", headers: headers)
+  }
+
+  /// The problem document in `language` and the headers that go with it (the problem's own,
+  /// Content-Language, WWW-Authenticate for a 401). `instance`: the path the request named,
+  /// nil when not even that could be read.
+  func document(_ problem: APIProblem, language: Language, instance: String?) -> (Document, HTTPFields) {
     let help = content.current
     let explanations = problem.reasons.map { reason in
       var explanation = help.index.explain(reason, in: language)
@@ -164,7 +173,7 @@ struct ProblemMiddleware: RouterMiddleware {
     let document = Document(
       type: "/help/\(language.rawValue)/codes/\(first.code)", title: first.title,
       status: Int(problem.status.code),
-      detail: first.message, instance: request.uri.path, code: first.code, resolution: first.resolution,
+      detail: first.message, instance: instance, code: first.code, resolution: first.resolution,
       help: first.helpPath, language: language.rawValue, fallbacks: fallbacks.isEmpty ? nil : fallbacks,
       reasons: explanations.count > 1
         ? explanations.map {
@@ -177,7 +186,6 @@ struct ProblemMiddleware: RouterMiddleware {
     // Content-Language names every language the document is written in.
     headers[.contentLanguage] =
       fallbacks.isEmpty || language == .en ? language.rawValue : "\(language.rawValue), en"
-    return try Reply.json(
-      document, status: problem.status, contentType: "application/problem+json", headers: headers)
+    return (document, headers)
   }
 }

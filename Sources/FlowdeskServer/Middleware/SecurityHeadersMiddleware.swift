@@ -14,14 +14,20 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     async throws -> Response
   {
     var response = try await next(request, context)
-    response.headers[Self.contentTypeOptions] = "nosniff"
-    response.headers[Self.referrerPolicy] = "no-referrer"
-    if response.headers[Self.contentSecurityPolicy] == nil {
-      response.headers[Self.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
-    }
+    Self.add(to: &response.headers)
     if request.headers[.authorization] != nil, response.headers[.cacheControl] == nil {
       response.headers[.cacheControl] = "no-store"
     }
     return response
+  }
+
+  /// The headers that do not depend on the request; also given to an answer written below
+  /// the router (`MalformedRequestProblem`).
+  static func add(to headers: inout HTTPFields) {
+    headers[contentTypeOptions] = "nosniff"
+    headers[referrerPolicy] = "no-referrer"
+    if headers[contentSecurityPolicy] == nil {
+      headers[contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'"
+    }
   }
 }

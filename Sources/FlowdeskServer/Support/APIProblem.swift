@@ -69,7 +69,7 @@ public struct APIProblem: Error, Sendable {
       .invalidField,
       .wholeDefinitionRequired:
       .unprocessableContent
-    case .malformedRequestBody, .invalidLanguageTag, .requestNestedTooDeep: .badRequest
+    case .malformedRequestBody, .invalidLanguageTag, .requestNestedTooDeep, .malformedHTTPRequest: .badRequest
     case .requestTooLarge: .contentTooLarge
     case .methodNotAllowed: .methodNotAllowed
     case .unsupportedMediaType: .unsupportedMediaType
