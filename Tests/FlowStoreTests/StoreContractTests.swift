@@ -404,6 +404,34 @@ struct PostgresFaultTests {
     #expect(error?.kind == .cannotCreate)
   }
 
+  /// A server that takes the connection but never answers (here the postmaster is stopped
+  /// with SIGSTOP: the kernel still accepts the TCP connection) is, at start, an error naming
+  /// host and port after PostgresNIO's connect time-out (10 s), not a start that hangs.
+  @Test func aDatabaseThatNeverAnswersAtStartIsAnErrorNotAWait() async throws {
+    if let reason = await PostgresCluster.unavailable() {
+      Issue.record("skipped: \(reason)", severity: .warning)
+      return
+    }
+    let cluster = try await PostgresCluster.dedicated()
+    defer { cluster.remove() }
+    let url = try await offCooperativePool { try cluster.newDatabase() }
+    let pidFile = cluster.folder.appendingPathComponent("data/postmaster.pid")
+    let postmaster = try #require(
+      Int32(try String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n").first ?? ""))
+    #expect(kill(postmaster, SIGSTOP) == 0)
+    defer { kill(postmaster, SIGCONT) }
+    let outcome = await Self.within(.seconds(60)) {
+      try await PostgresFlowStore(url: url)
+    }
+    guard case .failure(let error) = try #require(outcome, "the start waited for a silent database") else {
+      Issue.record("a store opened on a stopped server")
+      return
+    }
+    let storeError = try #require(error as? StoreError, "\(error)")
+    #expect(storeError.kind == .cannotCreate, "\(storeError)")
+    #expect(storeError.path == "postgres://127.0.0.1:\(cluster.port)/\(url.split(separator: "/").last!)")
+  }
+
   /// The database goes away while the store is in use: operations fail as a transient store
   /// error (the service's 503) without writing anything, and work again once it is back.
   @Test func aLostDatabaseIsTransientAndTheStoreRecovers() async throws {
