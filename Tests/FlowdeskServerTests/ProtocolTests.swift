@@ -154,6 +154,38 @@ extension ProtocolTests {
   }
 }
 
+extension ProtocolTests {
+  /// A body whose chunked framing is broken is FD1524 with the parser's reason, in the
+  /// language the request asked for: not "too large", which is what any failure to read a
+  /// body used to be called.
+  @Test func aBrokenChunkedBodyIsNotValidHTTPNotTooLarge() async throws {
+    let fixture = try ServiceFixture()
+    defer { fixture.cleanUp() }
+    let app = FlowdeskApplication.application(
+      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    try await app.test(.live) { client in
+      let port = try #require(client.port)
+      let request =
+        "POST /v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServiceFixture.adminToken)\r\n"
+        + "Accept-Language: nl\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "ZZ\r\n{}\r\n0\r\n\r\n"
+      let answer = try await offCooperativePool {
+        let socket = try RawSocket(port: port)
+        defer { socket.close() }
+        try socket.send(Array(request.utf8))
+        return String(decoding: socket.readToEnd().bytes, as: UTF8.self)
+      }
+      let parts = answer.components(separatedBy: "\r\n\r\n")
+      #expect(parts[0].hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+      #expect(parts[0].lowercased().contains("content-language: nl"), "\(parts[0])")
+      let document = try #require(
+        try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any], "\(answer)")
+      #expect(document["code"] as? String == "FD1524")
+      #expect(document["title"] as? String == "Verzoek is geen geldig HTTP")
+    }
+  }
+}
+
 /// One client of `unreadBodiesDoNotHoldConnections`, from the first byte to the reset.
 struct UnreadBodyExchange: Sendable {
   var answer: String

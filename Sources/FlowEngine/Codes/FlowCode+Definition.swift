@@ -265,8 +265,8 @@ extension FlowCode {
     case .malformedHTTPRequest:
       (
         "Request is not valid HTTP",
-        "The request could not be read as HTTP/1.1 ({reason}), so nothing in it was looked at. "
-          + "Check the first line and the headers of the request."
+        "The request could not be read as HTTP/1.1 ({reason}), so nothing of it was done. "
+          + "Check its first line, its headers and how its body is framed."
       )
     case .receiverRejected:
       (

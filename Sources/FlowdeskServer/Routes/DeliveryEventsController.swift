@@ -88,12 +88,8 @@ struct RequireTokenOrSignature: RouterMiddleware {
     else { throw refused(Self.webhookTimestamp) }
     guard let secret, let signature else { throw refused(Self.webhookSignature) }
     var request = request
-    let body: ByteBuffer
-    do {
-      body = try await request.collectBody(upTo: ServerLimits.maximumBodySize)
-    } catch {
-      throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
-    }
+    let body = try await RequestBody.whole(request)
+    request.body = .init(buffer: body)
     guard secret.verifies(header: signature, id: id, timestamp: time, body: body.readableBytesView) else {
       throw refused(Self.webhookSignature)
     }

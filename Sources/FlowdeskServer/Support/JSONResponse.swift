@@ -63,6 +63,19 @@ enum Reply {
 /// Reading request bodies: the content type, the size limit, strict JSON with bounded
 /// nesting, and decoding, each failure coded and placed (a field, or a line and column).
 enum RequestBody {
+  /// The whole body, at most `ServerLimits.maximumBodySize` bytes. A larger one is the 413
+  /// problem (FD1503); one the HTTP parser could not read (a chunk size that is not a number,
+  /// a body cut short) is the 400 problem FD1524 with the parser's reason.
+  static func whole(_ request: Request) async throws -> ByteBuffer {
+    do {
+      return try await request.body.collect(upTo: ServerLimits.maximumBodySize)
+    } catch is NIOTooManyBytesError {
+      throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
+    } catch {
+      throw APIProblem(.badRequest, .malformedHTTPRequest, ["reason": "\(error)"])
+    }
+  }
+
   /// Reads the body as strict JSON; `mediaTypes` are the content types accepted.
   static func json(_ request: Request, accepting mediaTypes: [String] = ["application/json"]) async throws
     -> (value: JSONValue, data: Data)
@@ -83,12 +96,7 @@ enum RequestBody {
           ["type": contentType, "expected": mediaTypes.joined(separator: ", ")])
       }
     }
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.body.collect(upTo: ServerLimits.maximumBodySize)
-    } catch {
-      throw APIProblem(.contentTooLarge, .requestTooLarge, ["limit": String(ServerLimits.maximumBodySize)])
-    }
+    let buffer = try await whole(request)
     let data = Data(buffer.readableBytesView)
     do {
       return (try StrictJSONParser.parse(data), data)
