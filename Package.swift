@@ -64,6 +64,9 @@ let package = Package(
       dependencies: [
         "FlowEngine",
         .product(name: "GRDB", package: "GRDB.swift"),
+        // GRDB's own SQLite module: the hottest inserts bind their values straight on
+        // GRDB's prepared statements (see `RawRow`).
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
         // The shared store for several nodes: PostgreSQL's wire protocol over SwiftNIO.
         .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -133,18 +133,23 @@ extension SQLiteFlowStore {
     }
     for record in releasing + holding {
       let p = record.participant
-      let values: [(any DatabaseValueConvertible)?] = [
-        record.flowId, p.contactId, p.status.rawValue, p.stepId, p.due?.timeIntervalSince1970,
-        p.reason?.code.id,
-        p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) },
-        p.enteredStepAt?.timeIntervalSince1970, p.enrolledAt.timeIntervalSince1970, p.attempt,
-        p.isWaiting ? 1 : 0,
-        Self.jsonText(p.branches, isEmpty: p.branches.isEmpty),
-        Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty),
-        p.heldEmailAddress,
-        Int64(truncatingIfNeeded: p.scheduleOrder),
-      ]
-      try upsertParticipant.execute(arguments: StatementArguments(values))
+      var row = RawRow(upsertParticipant, in: db)
+      row.bind(record.flowId)
+      row.bind(p.contactId)
+      row.bind(p.status.rawValue)
+      row.bind(p.stepId)
+      row.bind(p.due?.timeIntervalSince1970)
+      row.bind(p.reason?.code.id)
+      row.bind(p.reason.flatMap { Self.jsonText($0.parameters, isEmpty: $0.parameters.isEmpty) })
+      row.bind(p.enteredStepAt?.timeIntervalSince1970)
+      row.bind(p.enrolledAt.timeIntervalSince1970)
+      row.bind(p.attempt)
+      row.bind(p.isWaiting ? 1 : 0)
+      row.bind(Self.jsonText(p.branches, isEmpty: p.branches.isEmpty))
+      row.bind(Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty))
+      row.bind(p.heldEmailAddress)
+      row.bind(Int64(truncatingIfNeeded: p.scheduleOrder))
+      try row.run()
     }
     let insertEvent = try db.cachedStatement(
       sql:
@@ -164,11 +169,14 @@ extension SQLiteFlowStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
         """)
     for m in changes.outbox {
-      let values: [(any DatabaseValueConvertible)?] = [
-        m.idempotencyKey, m.flowId, m.contactId, m.stepId, m.attempt, m.channel.rawValue, m.to,
-        m.createdAt.timeIntervalSince1970, m.from, m.replyTo, m.subject, m.body, m.html, m.language,
-      ]
-      try insertMessage.execute(arguments: StatementArguments(values))
+      var row = RawRow(insertMessage, in: db)
+      for text in [m.idempotencyKey, m.flowId, m.contactId, m.stepId] { row.bind(text) }
+      row.bind(m.attempt)
+      row.bind(m.channel.rawValue)
+      row.bind(m.to)
+      row.bind(m.createdAt.timeIntervalSince1970)
+      for text in [m.from, m.replyTo, m.subject, m.body, m.html, m.language] { row.bind(text) }
+      try row.run()
     }
     let setMeta = try db.cachedStatement(
       sql:
