@@ -101,6 +101,34 @@ struct HelpSearchTests {
         .contains { $0.hasPrefix("exampl") || $0 == "com" })
   }
 
+  /// Content written for a later Flowdesk (a section anchored on a code this build does not
+  /// know, and its catalog entry) is searched as a plain section: the index does not trip
+  /// over the code.
+  @Test func aSectionForACodeThisBuildDoesNotKnowIsSearchedAsPlainText() throws {
+    let copy = try Paths.copyOfContent()
+    defer { try? FileManager.default.removeItem(at: copy.root) }
+    let article = copy.content.appendingPathComponent("en/api-errors.md")
+    var text = try String(contentsOf: article, encoding: .utf8)
+    text += "\n### <a id=\"FD1599\"></a>FD1599 A code from the future\n\nWrittenahead of its release.\n"
+    try Paths.write(text, to: article)
+    let catalog = copy.locales.appendingPathComponent("nl.xliff")
+    let units = try String(contentsOf: catalog, encoding: .utf8).replacingOccurrences(
+      of: "      <trans-unit id=\"code.FD2000.title\">",
+      with: """
+              <trans-unit id="code.FD1599.title">
+                <source>A code from the future</source>
+                <target state="translated">Een code uit de toekomst</target>
+              </trans-unit>
+              <trans-unit id="code.FD2000.title">
+        """)
+    try Paths.write(units, to: catalog)
+    let index = HelpIndex.load(content: copy.content, locales: copy.locales).index
+    let found = try HelpSearch(index: index).search("Writtenahead")
+    let section = try #require(found.first, "the section was not indexed")
+    #expect(section.anchor == "FD1599")
+    #expect(section.code == nil, "a code this build does not know is no code of its registry")
+  }
+
   @Test func aQueryOfIdentifiersAloneIsStillSearched() throws {
     #expect(try results("FD1304", .en).first?.code == "FD1304")
     #expect(try results("emailReplyTo", .en).contains { $0.code == "FD1002" })
