@@ -408,57 +408,61 @@ struct PostgresFaultTests {
   /// with SIGSTOP: the kernel still accepts the TCP connection) is, at start, an error naming
   /// host and port after PostgresNIO's connect time-out (10 s), not a start that hangs.
   @Test func aDatabaseThatNeverAnswersAtStartIsAnErrorNotAWait() async throws {
-    if let reason = await PostgresCluster.unavailable() {
-      Issue.record("skipped: \(reason)", severity: .warning)
-      return
+    try await Self.withDedicatedCluster { cluster, url in
+      let pidFile = cluster.folder.appendingPathComponent("data/postmaster.pid")
+      let postmaster = try #require(
+        Int32(try String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n").first ?? ""))
+      #expect(kill(postmaster, SIGSTOP) == 0)
+      defer { kill(postmaster, SIGCONT) }
+      let outcome = await Self.within(.seconds(60)) {
+        try await PostgresFlowStore(url: url)
+      }
+      guard case .failure(let error) = try #require(outcome, "the start waited for a silent database") else {
+        Issue.record("a store opened on a stopped server")
+        return
+      }
+      let storeError = try #require(error as? StoreError, "\(error)")
+      #expect(storeError.kind == .cannotCreate, "\(storeError)")
+      #expect(storeError.path == "postgres://127.0.0.1:\(cluster.port)/\(url.split(separator: "/").last!)")
+
     }
-    let cluster = try await PostgresCluster.dedicated()
-    defer { cluster.remove() }
-    let url = try await offCooperativePool { try cluster.newDatabase() }
-    let pidFile = cluster.folder.appendingPathComponent("data/postmaster.pid")
-    let postmaster = try #require(
-      Int32(try String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n").first ?? ""))
-    #expect(kill(postmaster, SIGSTOP) == 0)
-    defer { kill(postmaster, SIGCONT) }
-    let outcome = await Self.within(.seconds(60)) {
-      try await PostgresFlowStore(url: url)
-    }
-    guard case .failure(let error) = try #require(outcome, "the start waited for a silent database") else {
-      Issue.record("a store opened on a stopped server")
-      return
-    }
-    let storeError = try #require(error as? StoreError, "\(error)")
-    #expect(storeError.kind == .cannotCreate, "\(storeError)")
-    #expect(storeError.path == "postgres://127.0.0.1:\(cluster.port)/\(url.split(separator: "/").last!)")
   }
 
   /// The database goes away while the store is in use: operations fail as a transient store
   /// error (the service's 503) without writing anything, and work again once it is back.
   @Test func aLostDatabaseIsTransientAndTheStoreRecovers() async throws {
+    try await Self.withDedicatedCluster { cluster, url in
+      let store = try await PostgresFlowStore(url: url, connectionWait: .seconds(2))
+      let host = try FlowHost(store: store, clock: ManualClock())
+      let first = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+      try await offCooperativePool { try cluster.stopServer() }
+      let error = await #expect(throws: StoreError.self) {
+        _ = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+      }
+      #expect(error?.kind.isTransient == true, "\(String(describing: error))")
+      try await offCooperativePool { try cluster.startServer() }
+      var second: String?
+      for _ in 0..<50 where second == nil {
+        second = try? await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
+        if second == nil { try await Task.sleep(for: .milliseconds(200)) }
+      }
+      #expect(second != nil, "the store works again once the database is back")
+      let ids = try await host.read { $0.flowIds }
+      #expect(ids == [first, try #require(second)], "the failed operation wrote nothing")
+
+    }
+  }
+
+  /// A cluster of the test's own (its server is stopped or frozen) with a new database, or a
+  /// visible skip where PostgreSQL is not installed.
+  static func withDedicatedCluster(_ body: (PostgresCluster, String) async throws -> Void) async throws {
     if let reason = await PostgresCluster.unavailable() {
       Issue.record("skipped: \(reason)", severity: .warning)
       return
     }
     let cluster = try await PostgresCluster.dedicated()
     defer { cluster.remove() }
-    let url = try await offCooperativePool { try cluster.newDatabase() }
-    let store = try await PostgresFlowStore(url: url, connectionWait: .seconds(2))
-    let host = try FlowHost(store: store, clock: ManualClock())
-    let first = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
-    try await offCooperativePool { try cluster.stopServer() }
-    let error = await #expect(throws: StoreError.self) {
-      _ = try await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
-    }
-    #expect(error?.kind.isTransient == true, "\(String(describing: error))")
-    try await offCooperativePool { try cluster.startServer() }
-    var second: String?
-    for _ in 0..<50 where second == nil {
-      second = try? await host.perform { try $0.createFlow(StoreContractTests.mailThenWait).id }
-      if second == nil { try await Task.sleep(for: .milliseconds(200)) }
-    }
-    #expect(second != nil, "the store works again once the database is back")
-    let ids = try await host.read { $0.flowIds }
-    #expect(ids == [first, try #require(second)], "the failed operation wrote nothing")
+    try await body(cluster, try await offCooperativePool { try cluster.newDatabase() })
   }
 
   /// A database that stops answering without closing the connection (here its backend is

@@ -117,18 +117,8 @@ extension ProtocolTests {
     ("a request line that is not HTTP", "GARBAGE\r\n\r\n"),
   ])
   func aRequestThatIsNotValidHTTPGetsAProblemDocument(_ what: String, _ request: String) async throws {
-    let fixture = try ServiceFixture()
-    defer { fixture.cleanUp() }
-    let app = FlowdeskApplication.application(
-      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
-    try await app.test(.live) { client in
-      let port = try #require(client.port)
-      let answer = try await offCooperativePool {
-        let socket = try RawSocket(port: port)
-        defer { socket.close() }
-        try socket.send(Array(request.utf8))
-        return String(decoding: socket.readToEnd().bytes, as: UTF8.self)
-      }
+    try await Self.withLiveService { client, port in
+      let answer = try await Self.rawExchange(request, port: port)
       let parts = answer.components(separatedBy: "\r\n\r\n")
       let head = parts[0].lowercased()
       #expect(head.hasPrefix("http/1.1 400"), "\(what): \(answer.prefix(200))")
@@ -159,22 +149,12 @@ extension ProtocolTests {
   /// language the request asked for: not "too large", which is what any failure to read a
   /// body used to be called.
   @Test func aBrokenChunkedBodyIsNotValidHTTPNotTooLarge() async throws {
-    let fixture = try ServiceFixture()
-    defer { fixture.cleanUp() }
-    let app = FlowdeskApplication.application(
-      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
-    try await app.test(.live) { client in
-      let port = try #require(client.port)
+    try await Self.withLiveService { _, port in
       let request =
         "POST /v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(ServiceFixture.adminToken)\r\n"
         + "Accept-Language: nl\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
         + "ZZ\r\n{}\r\n0\r\n\r\n"
-      let answer = try await offCooperativePool {
-        let socket = try RawSocket(port: port)
-        defer { socket.close() }
-        try socket.send(Array(request.utf8))
-        return String(decoding: socket.readToEnd().bytes, as: UTF8.self)
-      }
+      let answer = try await Self.rawExchange(request, port: port)
       let parts = answer.components(separatedBy: "\r\n\r\n")
       #expect(parts[0].hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
       #expect(parts[0].lowercased().contains("content-language: nl"), "\(parts[0])")
@@ -182,6 +162,30 @@ extension ProtocolTests {
         try JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any], "\(answer)")
       #expect(document["code"] as? String == "FD1524")
       #expect(document["title"] as? String == "Verzoek is geen geldig HTTP")
+    }
+  }
+}
+
+extension ProtocolTests {
+  /// The whole service, channel handlers included, on a free loopback port.
+  static func withLiveService(_ body: @Sendable (any TestClientProtocol, Int) async throws -> Void)
+    async throws
+  {
+    let fixture = try ServiceFixture()
+    defer { fixture.cleanUp() }
+    let app = FlowdeskApplication.application(
+      fixture.parts, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    try await app.test(.live) { client in try await body(client, try #require(client.port)) }
+  }
+
+  /// Sends `request` byte for byte on a connection of its own and reads until the server
+  /// closes it, off the cooperative threads.
+  static func rawExchange(_ request: String, port: Int) async throws -> String {
+    try await offCooperativePool {
+      let socket = try RawSocket(port: port)
+      defer { socket.close() }
+      try socket.send(Array(request.utf8))
+      return String(decoding: socket.readToEnd().bytes, as: UTF8.self)
     }
   }
 }
