@@ -65,7 +65,7 @@ extension ProblemMiddleware {
   func malformedRequest(reason: String) -> (body: ByteBuffer, headers: HTTPFields)? {
     let (document, headers) = document(
       APIProblem(.badRequest, .malformedHTTPRequest, ["reason": reason]), language: .en, instance: nil)
-    guard let data = try? JSONEncoder().encode(document) else { return nil }
+    guard let data = try? Reply.encoder.encode(document) else { return nil }
     var fields = headers
     fields[.contentType] = "application/problem+json"
     SecurityHeadersMiddleware.add(to: &fields)
