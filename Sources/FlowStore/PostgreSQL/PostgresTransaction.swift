@@ -149,7 +149,18 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
   func lockAllFlows() throws {
     try lockEngine()
     guard mode == .exclusive else { return }
-    try run("SELECT 1 FROM flows WHERE status = 'running' ORDER BY seq FOR UPDATE")
+    try lockRunningFlows(only: nil)
+  }
+
+  /// Locks the rows of the running flows (of `only`, when given), in one order: batches touch
+  /// running flows only, and no flow starts running but by an operation under the engine
+  /// lock, so locking the running ones keeps every batch out.
+  private func lockRunningFlows(only: [String]?) throws {
+    try run(
+      """
+      SELECT 1 FROM flows WHERE status = 'running' \(only == nil ? "" : "AND id = ANY($1::text[])")
+      ORDER BY seq FOR UPDATE
+      """, only.map { [SQLValue.text(Self.arrayLiteral($0))] } ?? [])
   }
 
   // MARK: Flows
@@ -179,13 +190,7 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
     switch mode {
     case .read: break
     case .exclusive:
-      // Batches touch running flows only, and no flow starts running but by an operation
-      // under the engine lock: locking the running ones keeps every batch out.
-      try run(
-        """
-        SELECT 1 FROM flows f WHERE f.status = 'running' \(only == nil ? "" : "AND " + conditions[0])
-        ORDER BY f.seq FOR UPDATE
-        """, filter)
+      try lockRunningFlows(only: only)
     case .claiming:
       conditions.append("f.status = 'running'")
       lock = "FOR KEY SHARE OF f SKIP LOCKED"
