@@ -104,16 +104,11 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       }
     }
     let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+    // The answer comes back on the connection's event loop, straight to this thread: no task
+    // on Swift's cooperative threads stands between them, so an operation's statements are
+    // not held up (nor its deadline used up) while those threads are busy with other work.
     let answer = Answer()
-    let connection = self.connection
-    let logger = store.logger
-    Task {
-      do {
-        answer.set(.success(try await connection.query(query, logger: logger).collect()))
-      } catch {
-        answer.set(.failure(error))
-      }
-    }
+    connection.query(query, logger: store.logger).whenComplete { answer.set($0.map(\.rows)) }
     guard let result = answer.wait(timeout: store.answerDeadline) else {
       // The database did not answer: closing the connection ends the statement's wait and
       // the server's transaction, and the pool opens a fresh connection for what comes next.
@@ -436,7 +431,7 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
   }
 }
 
-/// The answer to a query, handed from the connection's task to the waiting thread.
+/// The answer to a query, handed from the connection's event loop to the waiting thread.
 final class Answer: @unchecked Sendable {
   private let ready = DispatchSemaphore(value: 0)
   private var result: Result<[PostgresRow], any Error>?
