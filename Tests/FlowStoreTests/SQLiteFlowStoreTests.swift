@@ -199,6 +199,49 @@ struct SQLiteFlowStoreTests {
     }
   }
 
+  /// A process that dies in the middle of a write in rollback-journal mode (a database file's
+  /// first start switches it to WAL that way) leaves a hot journal. The next start rolls the
+  /// half-written change back and opens the store as it was last committed; it is not refused
+  /// as "cannot be written" because its first look at the file is read-only.
+  @Test func aChangeHalfWrittenByADeadProcessIsRolledBackAtTheNextStart() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let flowId = try await FlowHost(store: try SQLiteFlowStore(path: path), clock: clock).perform {
+        try $0.createFlow(Self.flow()).id
+      }
+      // What a crash leaves: copies of the file and its journal taken in the middle of a
+      // write that has already overwritten pages of the file (a small cache spills them).
+      let crashed = folder.appendingPathComponent("crashed.sqlite").path
+      let queue = try DatabaseQueue(path: path)
+      try queue.inDatabase { db in
+        try db.execute(sql: "PRAGMA journal_mode = DELETE")
+        try db.execute(sql: "PRAGMA cache_size = 10")
+        try db.execute(sql: "BEGIN IMMEDIATE")
+        try db.execute(sql: "UPDATE flows SET status = 'half-written'")
+        try db.execute(sql: "CREATE TABLE scratch (x BLOB)")
+        for _ in 0..<40 { try db.execute(sql: "INSERT INTO scratch VALUES (zeroblob(20000))") }
+        for suffix in ["", "-journal"] {
+          try FileManager.default.copyItem(atPath: path + suffix, toPath: crashed + suffix)
+        }
+        try db.execute(sql: "ROLLBACK")
+      }
+      try queue.close()
+      #expect(FileManager.default.fileExists(atPath: crashed + "-journal"))
+      #expect(
+        try Data(contentsOf: URL(fileURLWithPath: crashed)) != Data(contentsOf: URL(fileURLWithPath: path)),
+        "the copy holds pages of the unfinished write")
+
+      let store = try SQLiteFlowStore(path: crashed)
+      let flows = try store.load(historySince: .distantPast).flows
+      #expect(flows.map(\.id) == [flowId])
+      #expect(flows.map(\.status) == [.notRunning])
+      let scratch = try await store.pool.read {
+        try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'scratch'")
+      }
+      #expect(scratch == 0, "the unfinished write was rolled back")
+    }
+  }
+
   @Test func corruptFileIsRefusedAndLeftUntouched() async throws {
     try await withFolder { folder in
       let path = folder.appendingPathComponent("db.sqlite").path

@@ -56,19 +56,19 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
         .notADatabase, path: path,
         reason: "is not a SQLite database (corrupt or foreign file); it was not changed")
     }
-    // Read the application id through SQLite: a recent change may still be in the WAL file.
-    var configuration = Configuration()
-    configuration.readonly = true
     do {
-      let queue = try DatabaseQueue(path: path, configuration: configuration)
-      let (id, tables) = try queue.read { db in
-        (
-          try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-          try String.fetchAll(
-            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        )
+      let id: Int32
+      let tables: [String]
+      do {
+        (id, tables) = try inspect(path, readonly: true)
+      } catch let error as DatabaseError
+        where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK
+        || error.extendedResultCode == .SQLITE_READONLY_RECOVERY
+      {
+        // A process died in the middle of a write: only a connection that may write can roll
+        // that change back (or rebuild the WAL index), which restores the last commit.
+        (id, tables) = try inspect(path, readonly: false)
       }
-      try queue.close()
       // Ours, or empty (a first start that stopped before its first migration).
       guard id != applicationID, !tables.isEmpty else { return }
       throw StoreError(
@@ -77,6 +77,22 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
       throw error
     } catch {
       throw storeError(error, path: path)
+    }
+  }
+
+  /// The application id and the tables of an existing file, read through SQLite: a recent
+  /// change may still be in the WAL file.
+  private static func inspect(_ path: String, readonly: Bool) throws -> (id: Int32, tables: [String]) {
+    var configuration = Configuration()
+    configuration.readonly = readonly
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    defer { try? queue.close() }
+    return try queue.read { db in
+      (
+        try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+        try String.fetchAll(
+          db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      )
     }
   }
 
