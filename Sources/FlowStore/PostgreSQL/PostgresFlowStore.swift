@@ -135,57 +135,34 @@ public final class PostgresFlowStore: FlowStore, @unchecked Sendable {
   }
 
   private func transaction<R: Sendable>(
-    begin: PostgresQuery, mode: PostgresTransaction.Mode,
+    begin: String, mode: PostgresTransaction.Mode,
     _ body: @escaping @Sendable (any FlowStoreTransaction) throws -> R
   ) async throws -> R {
     do {
       return try await withConnection { connection in
-        try await self.answered(begin, on: connection)
-        let result: Result<R, any Error> = try await self.threads.runIfActive {
+        // BEGIN, the body and COMMIT run on one thread of the store's pool, each statement
+        // answered from the connection's event loop: the transaction stays open only as long
+        // as its own work, never while Swift's cooperative threads are busy elsewhere.
+        try await self.threads.runIfActive {
           let transaction = PostgresTransaction(connection, store: self, mode: mode)
-          return Result { try body(transaction) }
+          try transaction.run(begin)
+          let result = Result { try body(transaction) }
+          // A body that failed is rolled back; a COMMIT that fails is the operation's error,
+          // never a success the caller would take for a write that did not happen.
+          // A query sent on a connection the server has ended is never answered, so neither
+          // statement goes to a closed one: the server rolled that transaction back already.
+          if case .failure = result {
+            if !connection.isClosed { _ = try? transaction.run("ROLLBACK") }
+          } else {
+            try transaction.run("COMMIT")
+          }
+          return result
         }
-        // A body that failed is rolled back; a COMMIT that fails is the operation's error,
-        // never a success the caller would take for a write that did not happen.
-        // A query sent on a connection the server has ended is never answered, so neither
-        // statement goes to a closed one: the server rolled that transaction back already.
-        if case .failure = result {
-          if !connection.isClosed { _ = try? await self.answered("ROLLBACK", on: connection) }
-        } else {
-          guard !connection.isClosed else { throw PostgresTransaction.sessionEnded(location: self.location) }
-          try await self.answered("COMMIT", on: connection)
-        }
-        return result
       }.get()
     } catch let refusal as Refusal {
       throw refusal
     } catch {
       throw Self.storeError(error, location: location)
-    }
-  }
-
-  /// Sends one statement and waits at most `answerDeadline` for its answer; past that, the
-  /// connection is closed (the server rolls its transaction back) and the operation fails.
-  func answered(_ query: PostgresQuery, on connection: PostgresConnection) async throws {
-    let deadline = answerDeadline
-    let logger = self.logger
-    let inTime = try await withThrowingTaskGroup(of: Bool.self) { group in
-      group.addTask {
-        try await connection.query(query, logger: logger)
-        return true
-      }
-      group.addTask {
-        try await Task.sleep(for: deadline)
-        return false
-      }
-      let first = try await group.next() ?? false
-      // The statement still waiting is answered by the connection's end.
-      if !first { try? await connection.close() }
-      group.cancelAll()
-      return first
-    }
-    guard inTime else {
-      throw Self.noAnswer(location: location, within: deadline, commit: query.sql == "COMMIT")
     }
   }
 

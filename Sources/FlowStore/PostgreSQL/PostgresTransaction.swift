@@ -113,7 +113,8 @@ final class PostgresTransaction: FlowStoreTransaction, @unchecked Sendable {
       // The database did not answer: closing the connection ends the statement's wait and
       // the server's transaction, and the pool opens a fresh connection for what comes next.
       try? connection.close().wait()
-      throw PostgresFlowStore.noAnswer(location: store.location, within: store.answerDeadline, commit: false)
+      throw PostgresFlowStore.noAnswer(
+        location: store.location, within: store.answerDeadline, commit: sql == "COMMIT")
     }
     return try result.get().map(SQLRow.init)
   }
