@@ -242,6 +242,48 @@ struct SQLiteFlowStoreTests {
     }
   }
 
+  /// The raw reader of the hottest reads (contacts and participants by the thousand) gives
+  /// what GRDB's `Row` gives, cell by cell, for every storage class SQLite has, for text that
+  /// is not UTF-8 and for numbers stored in the other class; and it keeps a text with a NUL
+  /// whole, where `Row` ends it there.
+  @Test func rawCellsReadWhatRowsRead() throws {
+    struct Read: Equatable {
+      var text: String?
+      var integer: Int64?
+      var real: Double?
+      var blob: Data
+      var isNull: Bool
+    }
+    func read(_ cells: some Cells, _ count: Int) -> [Read] {
+      (0..<count).map {
+        Read(
+          text: cells.text($0), integer: cells.integer($0), real: cells.real($0), blob: cells.blob($0),
+          isNull: cells.isNull($0))
+      }
+    }
+    let queue = try DatabaseQueue()
+    try queue.inDatabase { db in
+      try db.execute(sql: "CREATE TABLE t (a, b, c, d, e, f, g)")
+      try db.execute(sql: "INSERT INTO t VALUES ('tëxt', x'68c3a9', 42, 2.5, NULL, x'ff00', 3.0)")
+      try db.execute(sql: "INSERT INTO t VALUES ('', x'', -7, 1e300, '12', '2.5', 9007199254740993)")
+      let sql = "SELECT a, b, c, d, e, f, g FROM t ORDER BY rowid"
+      let rows = try Row.fetchAll(db, sql: sql).map { read($0, 7) }
+      let raw = try RawRow(db.cachedStatement(sql: sql), in: db).rows { read($0, 7) }
+      #expect(raw == rows)
+      #expect(rows.count == 2)
+      #expect(rows.first?[1].text == "hé", "a UTF-8 blob reads as text")
+      #expect(rows.first?[5].text == nil, "a blob that is not UTF-8 has no text")
+      #expect(rows.first?[6].integer == 3, "a whole float reads as an integer")
+      #expect(rows.first?[4].isNull == true)
+
+      let nul = try RawRow(db.cachedStatement(sql: "SELECT 'a' || char(0) || 'b'"), in: db).rows {
+        $0.text(0)
+      }
+      #expect(nul == ["a\u{0}b"])
+      #expect(try Row.fetchOne(db, sql: "SELECT 'a' || char(0) || 'b'")?.text(0) == "a")
+    }
+  }
+
   @Test func corruptFileIsRefusedAndLeftUntouched() async throws {
     try await withFolder { folder in
       let path = folder.appendingPathComponent("db.sqlite").path

@@ -115,19 +115,17 @@ extension SQLiteFlowStore {
     Participant, Contact?
   )] {
     let decoder = JSONDecoder()
-    let rows = try Row.fetchCursor(
-      db.cachedStatement(sql: Self.dueSQL), arguments: [flowId, now.timeIntervalSince1970, limit])
-    var due: [(Participant, Contact?)] = []
-    while let row = try rows.next() {
-      let participant = try Self.participant(from: row, decoder: decoder)
-      let hasContact = !row.hasNull(atIndex: Self.participantColumnCount)
-      due.append(
-        (
-          participant,
-          hasContact ? try Self.contact(from: row, at: Self.participantColumnCount, decoder: decoder) : nil
-        ))
+    var query = RawRow(try db.cachedStatement(sql: Self.dueSQL), in: db)
+    query.bind(flowId)
+    query.bind(now.timeIntervalSince1970)
+    query.bind(limit)
+    return try query.rows { row in
+      let hasContact = !row.isNull(Self.participantColumnCount)
+      return (
+        try Self.participant(from: row, decoder: decoder),
+        hasContact ? try Self.contact(from: row, at: Self.participantColumnCount, decoder: decoder) : nil
+      )
     }
-    return due
   }
 
   /// Due participants of a flow with their contacts, in schedule order: `participantColumns`,
@@ -148,13 +146,17 @@ extension SQLiteFlowStore {
     guard !addresses.isEmpty else { return [:] }
     var holders: [String: String] = [:]
     for (chunk, marks) in Self.chunks(addresses) {
-      let rows = try Row.fetchCursor(
-        db.cachedStatement(
+      var query = RawRow(
+        try db.cachedStatement(
           sql: """
             SELECT email_claim, contact_id FROM participants
             WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
-            """), arguments: StatementArguments([flowId] + chunk))
-      while let row = try rows.next() { holders[row[0]] = row[1] }
+            """), in: db)
+      query.bind(flowId)
+      for address in chunk { query.bind(address) }
+      for (address, holder) in try query.rows({ ($0.text(0) ?? "", $0.text(1) ?? "") }) {
+        holders[address] = holder
+      }
     }
     return holders
   }
@@ -190,12 +192,13 @@ extension SQLiteFlowStore {
     let decoder = JSONDecoder()
     var found: [Participant] = []
     for (chunk, marks) in chunks(contactIds) {
-      found += try Row.fetchAll(
-        db.cachedStatement(
+      var query = RawRow(
+        try db.cachedStatement(
           sql: "SELECT \(participantColumns) FROM participants WHERE flow_id = ? AND contact_id IN (\(marks))"
-        ),
-        arguments: StatementArguments([flowId] + chunk)
-      ).map { try participant(from: $0, decoder: decoder) }
+        ), in: db)
+      query.bind(flowId)
+      for contactId in chunk { query.bind(contactId) }
+      found += try query.rows { try participant(from: $0, decoder: decoder) }
     }
     return found
   }
@@ -224,10 +227,11 @@ extension SQLiteFlowStore {
     let decoder = JSONDecoder()
     var found: [Contact] = []
     for (chunk, marks) in Self.chunks(ids) {
-      found += try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
-        arguments: StatementArguments(chunk)
-      ).map { try Self.contact(from: $0, decoder: decoder) }
+      var query = RawRow(
+        try db.cachedStatement(sql: "SELECT \(Self.contactColumns) FROM contacts WHERE id IN (\(marks))"),
+        in: db)
+      for id in chunk { query.bind(id) }
+      found += try query.rows { try Self.contact(from: $0, decoder: decoder) }
     }
     return found
   }

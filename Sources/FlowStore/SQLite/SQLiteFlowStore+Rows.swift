@@ -12,8 +12,8 @@ extension SQLiteFlowStore {
 
   /// A contact from a row selected with `contactColumns`. Columns are read by position: by
   /// name, the lookups cost more than the values when contacts are paged in by thousands.
-  static func contact(from row: Row, at o: Int = 0, decoder: JSONDecoder) throws -> Contact {
-    let data: Data = row[o + 1]
+  static func contact(from row: some Cells, at o: Int = 0, decoder: JSONDecoder) throws -> Contact {
+    let data = row.blob(o + 1)
     if !data.isEmpty { return try decoder.decode(Contact.self, from: data) }
     return Contact(
       id: row.text(o) ?? "", email: row.text(o + 2), mobile: row.text(o + 3),
@@ -84,8 +84,8 @@ extension SQLiteFlowStore {
   static let participantColumnCount = 16
 
   /// A participant from a row selected with `participantColumns`, read by position.
-  static func participant(from row: Row, decoder: JSONDecoder) throws -> Participant {
-    let data: Data = row[6]
+  static func participant(from row: some Cells, decoder: JSONDecoder) throws -> Participant {
+    let data = row.blob(6)
     if !data.isEmpty { return try decoder.decode(Participant.self, from: data) }
     let reason = row.text(5).flatMap(FlowCode.init(rawValue:)).map {
       CodedMessage($0, jsonStringMap(row.text(7)) ?? [:])
@@ -104,10 +104,24 @@ extension SQLiteFlowStore {
   }
 }
 
+/// What the row mappers read a row through: GRDB's `Row`, or the cells of a statement read
+/// straight through SQLite's C API (`RawCells`).
+protocol Cells {
+  /// The text in column `index`, or nil when it is NULL (or not text).
+  func text(_ index: Int) -> String?
+  /// The integer in column `index`, or nil when it is NULL (or not a whole number).
+  func integer(_ index: Int) -> Int64?
+  /// The number in column `index`, or nil when it is NULL.
+  func real(_ index: Int) -> Double?
+  /// The bytes in column `index`; empty when it is NULL.
+  func blob(_ index: Int) -> Data
+  func isNull(_ index: Int) -> Bool
+}
+
 // Cells read as `DatabaseValue` and matched on its storage. GRDB's generic `row[i] as String?`
 // looked up the runtime metadata of `Optional<String>` for every cell: 7% of a bulk
 // enrollment's CPU went to that lookup when contacts are paged in by thousands.
-extension Row {
+extension Row: Cells {
   /// The text in column `index`, or nil when it is NULL (or not text).
   func text(_ index: Int) -> String? {
     switch (self[index] as DatabaseValue).storage {
@@ -134,4 +148,15 @@ extension Row {
     default: nil
     }
   }
+
+  /// The bytes in column `index` (text as UTF-8); empty when it is NULL.
+  func blob(_ index: Int) -> Data {
+    switch (self[index] as DatabaseValue).storage {
+    case .blob(let data): data
+    case .string(let text): Data(text.utf8)
+    default: Data()
+    }
+  }
+
+  func isNull(_ index: Int) -> Bool { hasNull(atIndex: index) }
 }
