@@ -96,14 +96,18 @@ extension SQLiteFlowStore {
           language = excluded.language
         """)
     for c in changes.contacts {
-      let values: [(any DatabaseValueConvertible)?] = [
-        c.id, c.email, c.mobile, c.consent ? 1 : 0,
-        Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty),
-        c.marketingContact ? 1 : 0,
-        c.formerEmployee ? 1 : 0, c.emailBounced ? 1 : 0, c.unengaged ? 1 : 0, c.companyId,
-        c.lifecycleStage?.rawValue, Self.jsonText(c.properties, isEmpty: c.properties.isEmpty), c.language,
-      ]
-      try upsertContact.execute(arguments: StatementArguments(values))
+      var row = RawRow(upsertContact, in: db)
+      for text in [c.id, c.email, c.mobile] { row.bind(text) }
+      row.bind(c.consent ? 1 : 0)
+      row.bind(Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty))
+      for flag in [c.marketingContact, c.formerEmployee, c.emailBounced, c.unengaged] {
+        row.bind(flag ? 1 : 0)
+      }
+      row.bind(c.companyId)
+      row.bind(c.lifecycleStage?.rawValue)
+      row.bind(Self.jsonText(c.properties, isEmpty: c.properties.isEmpty))
+      row.bind(c.language)
+      try row.run()
     }
     let upsertCompany = try db.cachedStatement(
       sql:
