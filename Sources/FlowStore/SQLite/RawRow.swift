@@ -56,10 +56,7 @@ struct RawRow {
     while true {
       let code = sqlite3_step(statement)
       if code == SQLITE_DONE { return found }
-      guard code == SQLITE_ROW else {
-        let message = String(cString: sqlite3_errmsg(database.sqliteConnection))
-        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
-      }
+      guard code == SQLITE_ROW else { throw failure(code) }
       found.append(try read(RawCells(statement: statement)))
     }
   }
@@ -68,10 +65,17 @@ struct RawRow {
   func run() throws {
     let code = sqlite3_step(statement)
     guard code == SQLITE_DONE else {
-      let message = String(cString: sqlite3_errmsg(database.sqliteConnection))
+      let error = failure(code)
       sqlite3_reset(statement)
-      throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+      throw error
     }
+  }
+
+  /// The error of a step that failed, with SQLite's message (read before any reset).
+  private func failure(_ code: Int32) -> DatabaseError {
+    DatabaseError(
+      resultCode: ResultCode(rawValue: code),
+      message: String(cString: sqlite3_errmsg(database.sqliteConnection)))
   }
 }
 
