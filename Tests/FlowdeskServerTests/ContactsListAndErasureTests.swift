@@ -2,6 +2,7 @@ import FlowEngine
 import FlowStore
 import FlowdeskServer
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 
@@ -55,6 +56,28 @@ struct ContactsListAndErasureTests {
       let unknown = try await client.call(.delete, "/v1/contacts/nobody")
       #expect(unknown.status == .notFound)
       #expect(unknown.body["code"] as? String == "FD1402")
+    }
+  }
+
+  /// A path id with a NUL character (`%00`) is a coded 400 naming the field. SQLite's text
+  /// bindings end at a NUL, so before this `DELETE /v1/contacts/victim%00x` erased the
+  /// contact `victim`. Nothing of `victim` changes, whatever the method.
+  @Test func anIdWithANulCharacterIsRefusedAndTouchesNoOtherContact() async throws {
+    try await ServiceFixture().test { client in
+      try await client.call(
+        .put, "/v1/contacts/victim", json: #"{"email": "victim@example.com", "consent": true}"#)
+      let attempts: [(HTTPRequest.Method, String?)] = [
+        (.delete, nil), (.put, #"{"email": "evil@example.com", "consent": false}"#), (.get, nil),
+      ]
+      for (method, json) in attempts {
+        let answer = try await client.call(method, "/v1/contacts/victim%00x", json: json)
+        #expect(answer.status == .badRequest, "\(method): \(answer.raw)")
+        #expect(answer.body["code"] as? String == "FD1502", "\(method): \(answer.raw)")
+        #expect(answer.body["field"] as? String == "id", "\(method): \(answer.raw)")
+      }
+      let victim = try await client.call(.get, "/v1/contacts/victim")
+      #expect(victim.body["email"] as? String == "victim@example.com", "\(victim.raw)")
+      #expect(victim.body["consent"] as? Bool == true, "\(victim.raw)")
     }
   }
 }
