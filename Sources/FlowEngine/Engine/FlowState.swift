@@ -21,37 +21,77 @@ struct BranchKey: Hashable, Sendable {
 
 /// Participants by contact id, remembering which ones changed since the host last
 /// persisted them.
+///
+/// A participant is found by one hash of its contact id; marking it changed costs no
+/// second one, as a set of changed ids did. A step touches its participant several times.
 struct ParticipantTable: Sendable {
-  private(set) var storage: [String: Participant] = [:]
-  private(set) var changed: Set<String> = []
+  /// Where each contact's participant is in `entries`.
+  private var slots: [String: Int] = [:]
+  /// The participants; nil where one was removed.
+  private var entries: [Participant?] = []
+  /// Whether the entry at the same place changed since `takeChanged()`.
+  private var isChanged: [Bool] = []
+  /// The places of the changed entries, each once, in the order they first changed.
+  private var changedSlots: [Int] = []
 
   subscript(contactId: String) -> Participant? {
-    get { storage[contactId] }
+    get {
+      guard let slot = slots[contactId] else { return nil }
+      return entries[slot]
+    }
     set {
-      changed.insert(contactId)
-      storage[contactId] = newValue
+      let slot = self.slot(contactId)
+      markChanged(slot)
+      entries[slot] = newValue
     }
     _modify {
-      changed.insert(contactId)
-      yield &storage[contactId]
+      let slot = self.slot(contactId)
+      markChanged(slot)
+      yield &entries[slot]
     }
   }
 
-  var values: Dictionary<String, Participant>.Values { storage.values }
-  var count: Int { storage.count }
+  var values: some Sequence<Participant> {
+    entries.lazy.compactMap { $0 }
+  }
 
-  mutating func takeChanged() -> Set<String> {
-    defer { changed.removeAll(keepingCapacity: true) }
-    return changed
+  /// The contact ids of the participants changed since the last call, in no set order.
+  mutating func takeChanged() -> [String] {
+    defer {
+      for slot in changedSlots { isChanged[slot] = false }
+      changedSlots.removeAll(keepingCapacity: true)
+    }
+    return changedSlots.compactMap { entries[$0]?.contactId }
   }
 
   /// Forgets every participant, keeping the storage for the next batch. Nothing may be changed.
   mutating func evictAll() {
-    storage.removeAll(keepingCapacity: true)
+    slots.removeAll(keepingCapacity: true)
+    entries.removeAll(keepingCapacity: true)
+    isChanged.removeAll(keepingCapacity: true)
+    changedSlots.removeAll(keepingCapacity: true)
   }
 
   /// Loads a participant without marking it changed.
-  mutating func restore(_ participant: Participant) { storage[participant.contactId] = participant }
+  mutating func restore(_ participant: Participant) {
+    entries[slot(participant.contactId)] = participant
+  }
+
+  /// The place of `contactId`'s entry, made (empty) when it has none.
+  private mutating func slot(_ contactId: String) -> Int {
+    if let slot = slots[contactId] { return slot }
+    let slot = entries.count
+    slots[contactId] = slot
+    entries.append(nil)
+    isChanged.append(false)
+    return slot
+  }
+
+  private mutating func markChanged(_ slot: Int) {
+    guard !isChanged[slot] else { return }
+    isChanged[slot] = true
+    changedSlots.append(slot)
+  }
 }
 
 /// Everything the engine keeps about one flow.
