@@ -169,8 +169,9 @@ extension FlowEngine {
         }
         continue
       }
+      let contact: Contact
       switch preStepCheck(participant, before: step, in: &flow) {
-      case .proceed: break
+      case .proceed(let checked): contact = checked
       case .succeeded:
         leave(contactId, in: &flow, as: .finishedWithSuccess, reason: nil, now: now)
         return steps
@@ -193,7 +194,7 @@ extension FlowEngine {
         break
       }
       windowChecked = false
-      switch perform(step, for: contactId, in: &flow, now: now) {
+      switch perform(step, for: participant, contact, in: &flow, now: now) {
       case .next(let id):
         enter(contactId, step: id, in: &flow, now: now)
         steps += 1
@@ -209,7 +210,8 @@ extension FlowEngine {
   }
 
   private enum CheckResult {
-    case proceed
+    /// The step may run, for this contact.
+    case proceed(Contact)
     case succeeded
     case dropOut(CodedMessage)
   }
@@ -222,28 +224,29 @@ extension FlowEngine {
     guard let contact = contacts[participant.contactId] else {
       return .dropOut(CodedMessage(.excludedBeforeStep, ["step": step.id]))
     }
-    let definition = flow.definition
-    if let criterion = definition.successCriterion,
+    // The definition is read in place: a copy of it for every step costs a retain of each
+    // of its parts.
+    if let criterion = flow.definition.successCriterion,
       criterion.isMet(by: contact, performed: participant.performedActions)
     {
       return .succeeded
     }
-    let at = ["step": step.id]
-    if contact.formerEmployee { return .dropOut(CodedMessage(.formerEmployee, at)) }
-    if definition.trigger.exclusionList.contains(contact.id) {
-      return .dropOut(CodedMessage(.excludedBeforeStep, at))
+    func at() -> [String: String] { ["step": step.id] }
+    if contact.formerEmployee { return .dropOut(CodedMessage(.formerEmployee, at())) }
+    if flow.definition.trigger.exclusionList.contains(contact.id) {
+      return .dropOut(CodedMessage(.excludedBeforeStep, at()))
     }
     switch step.action {
     case .sendEmail:
-      let dropsUnreachable = definition.settings.unreachableEmail == .dropOut
-      if !contact.consent { return .dropOut(CodedMessage(.consentMissing, at)) }
-      if dropsUnreachable, let type = definition.settings.subscriptionType,
+      let dropsUnreachable = flow.definition.settings.unreachableEmail == .dropOut
+      if !contact.consent { return .dropOut(CodedMessage(.consentMissing, at())) }
+      if dropsUnreachable, let type = flow.definition.settings.subscriptionType,
         !contact.subscriptions.contains(type)
       {
         return .dropOut(CodedMessage(.notSubscribed, ["step": step.id, "subscription": type]))
       }
       guard contact.hasEmail, let email = contact.email else {
-        return .dropOut(CodedMessage(.noEmailAddress, at))
+        return .dropOut(CodedMessage(.noEmailAddress, at()))
       }
       let address = Self.normalized(email)
       if let holder = emailHolder(address, in: flow), holder != contact.id,
@@ -256,10 +259,10 @@ extension FlowEngine {
       }
       claim(address, for: contact.id, in: &flow)
     case .sendSMS:
-      if !contact.hasMobile { return .dropOut(CodedMessage(.noMobileNumber, at)) }
+      if !contact.hasMobile { return .dropOut(CodedMessage(.noMobileNumber, at())) }
     default: break
     }
-    return .proceed
+    return .proceed(contact)
   }
 
   private enum StepOutcome {
@@ -268,18 +271,16 @@ extension FlowEngine {
     case left
   }
 
-  /// Runs one step's action.
+  /// Runs one step's action for a participant that passed the checks before it.
   private mutating func perform(
-    _ step: Step, for contactId: String, in flow: inout FlowState, now: Date
+    _ step: Step, for participant: Participant, _ contact: Contact, in flow: inout FlowState, now: Date
   ) -> StepOutcome {
+    let contactId = participant.contactId
     let after = flow.step(after: step.id)?.id
-    let participant = flow.participants[contactId]!
-    let contact = contacts[contactId]!
-    let settings = flow.definition.settings
     switch step.action {
     case .sendEmail(let email):
       let address = contact.email ?? ""
-      let subscription = email.subscriptionType ?? settings.subscriptionType
+      let subscription = email.subscriptionType ?? flow.definition.settings.subscriptionType
       var error: CodedMessage?
       if !contact.marketingContact {
         error = CodedMessage(.nonMarketingContact, ["step": step.id])
@@ -287,7 +288,7 @@ extension FlowEngine {
         error = CodedMessage(.previouslyUnsubscribed, ["step": step.id, "subscription": subscription])
       } else if contact.emailBounced {
         error = CodedMessage(.previouslyHardBounced, ["step": step.id, "email": address])
-      } else if settings.graymailSuppression, email.suppressUnengaged, contact.unengaged {
+      } else if flow.definition.settings.graymailSuppression, email.suppressUnengaged, contact.unengaged {
         error = CodedMessage(.graymailSuppressed, ["step": step.id])
       }
       if let error {
@@ -412,17 +413,14 @@ extension FlowEngine {
 
   /// Moves a participant onto a step (or off the end of the flow), due now.
   mutating func enter(_ contactId: String, step stepId: String?, in flow: inout FlowState, now: Date) {
-    guard var participant = flow.participants[contactId] else { return }
-    if let old = participant.stepId { flow.occupants[old]?.remove(contactId) }
     guard let stepId else {
-      flow.participants[contactId] = participant
+      // Off the end: leaving takes the participant off its step too.
       leave(contactId, in: &flow, as: .finished, reason: nil, now: now)
       return
     }
-    participant.stepId = stepId
-    participant.enteredStepAt = now
-    participant.isWaiting = false
-    flow.participants[contactId] = participant
+    // One access to the participant, in place.
+    guard let move = flow.participants[contactId]?.enter(stepId, at: now) else { return }
+    if let old = move.from { flow.occupants[old]?.remove(contactId) }
     flow.occupants[stepId, default: []].insert(contactId)
     schedule(contactId, in: &flow, at: now)
   }
@@ -431,8 +429,7 @@ extension FlowEngine {
   mutating func schedule(_ contactId: String, in flow: inout FlowState, at date: Date) {
     let token = nextToken
     nextToken += 1
-    flow.participants[contactId]?.scheduleToken = token
-    flow.participants[contactId]?.due = date
+    flow.participants[contactId]?.schedule(at: date, token: token)
     flow.schedule.insert(ScheduleEntry(due: date, token: token, contactId: contactId))
   }
 
@@ -452,7 +449,7 @@ extension FlowEngine {
     _ contactId: String, in flow: inout FlowState, as status: ParticipantStatus, reason: CodedMessage?,
     now: Date
   ) {
-    guard var participant = flow.participants[contactId] else { return }
+    guard let participant = flow.participants[contactId] else { return }
     flow.counts[participant.status, default: 0] -= 1
     flow.counts[status, default: 0] += 1
     flow.inFlow.remove(contactId)
@@ -463,13 +460,7 @@ extension FlowEngine {
     if let address = participant.emailClaim, flow.emailClaims[address] == contactId {
       flow.emailClaims[address] = nil
     }
-    participant.emailClaim = nil
-    participant.status = status
-    participant.reason = reason
-    participant.due = nil
-    participant.isWaiting = false
-    participant.scheduleToken = 0
-    flow.participants[contactId] = participant
+    flow.participants[contactId]?.leave(as: status, reason: reason)
   }
 
   /// Adds an event to flow history; an action error also refreshes the flows-with-errors list.

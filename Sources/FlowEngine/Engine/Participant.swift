@@ -53,6 +53,33 @@ public struct Participant: Sendable, Hashable, Codable {
   /// The participant's place in its flow's schedule order, for stores.
   public var scheduleOrder: UInt64 { scheduleToken }
 
+  /// Moves onto `stepId` at `now`; returns the step it was at and the one it is at now.
+  mutating func enter(_ stepId: String, at now: Date) -> (from: String?, to: String) {
+    defer {
+      self.stepId = stepId
+      enteredStepAt = now
+      isWaiting = false
+    }
+    return (self.stepId, stepId)
+  }
+
+  /// Leaves the flow with a final status: no step to wait at, no place in the schedule, no
+  /// address held.
+  mutating func leave(as status: ParticipantStatus, reason: CodedMessage?) {
+    self.status = status
+    self.reason = reason
+    emailClaim = nil
+    due = nil
+    isWaiting = false
+    scheduleToken = 0
+  }
+
+  /// Due at `date`, under the schedule entry `token`.
+  mutating func schedule(at date: Date, token: UInt64) {
+    scheduleToken = token
+    due = date
+  }
+
   /// Orders queued participants: by enrollment, and among those enrolled at the same moment,
   /// by the token given when they were queued.
   var queueOrder: (Date, UInt64, String) { (enrolledAt, scheduleToken, contactId) }
