@@ -82,6 +82,10 @@ public enum MessageTemplates {
 
   /// Renders every text of `content` for `contact`; only `html` escapes what it inserts.
   static func render(_ content: MessageContent, for contact: Contact) -> MessageContent {
+    // Without "{{" there is no tag (even a delimiter change starts with one): the text is its
+    // own rendering, and the contact's values are not even gathered.
+    let texts = [content.subject, content.text, content.html]
+    guard texts.contains(where: { $0.map(hasTag) ?? false }) else { return content }
     var values: [String: Any] = [:]
     for (key, value) in contact.properties { values[key] = value }
     values["id"] = contact.id
@@ -94,9 +98,7 @@ public enum MessageTemplates {
     let context: [String: Any] = ["contact": values]
     func render(_ template: String?, html: Bool) -> String? {
       guard let template else { return nil }
-      // Without "{{" there is no tag (even a delimiter change starts with one): the text is
-      // its own rendering.
-      guard template.contains("{{") else { return template }
+      guard hasTag(template) else { return template }
       guard let parsed = parsedTemplate(html ? template : "{{% CONTENT_TYPE: TEXT}}" + template) else {
         return template
       }
@@ -105,5 +107,16 @@ public enum MessageTemplates {
     return MessageContent(
       subject: render(content.subject, html: false), text: render(content.text, html: false),
       html: render(content.html, html: true))
+  }
+
+  /// Whether `template` has "{{", found in its bytes (Foundation's `contains` compares as
+  /// Unicode text, at many times the cost).
+  static func hasTag(_ template: String) -> Bool {
+    var previous: UInt8 = 0
+    for byte in template.utf8 {
+      if byte == UInt8(ascii: "{"), previous == byte { return true }
+      previous = byte
+    }
+    return false
   }
 }
