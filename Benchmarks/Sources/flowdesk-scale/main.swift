@@ -1,4 +1,5 @@
-// Runs N participants through the five-step flow on SQLite and prints the time and the
+// Runs N participants through the five-step flow on SQLite (or with `memory` after N and the
+// batch size, in memory, without a store) and prints the time and the
 // process's peak resident memory, for the scale figures of BENCHMARKS.md:
 //   swift run -c release flowdesk-scale 1000000
 import BenchmarkSupport
@@ -12,11 +13,35 @@ import Foundation
 
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
 let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
+// `memory` as the third argument: the engine alone, every participant in memory, no store.
+let inMemory = CommandLine.arguments.count > 3 && CommandLine.arguments[3] == "memory"
 
 func peakRSSMegabytes() -> Double {
   var usage = rusage()
   getrusage(RUSAGE_SELF.rawValue, &usage)
   return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+}
+
+func seconds(_ duration: Duration) -> Double {
+  Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+if inMemory {
+  let clock = ManualClock()
+  var engine = FlowEngine(clock: clock)
+  let enrollStart = ContinuousClock.now
+  try Workload.enroll(0..<count, in: try Workload.startFlow(in: &engine), engine: &engine)
+  let enrolled = ContinuousClock.now - enrollStart
+  let advanceStart = ContinuousClock.now
+  engine.advance()
+  clock.advance(by: 3600)
+  engine.advance()
+  let advanced = ContinuousClock.now - advanceStart
+  print(
+    "in memory: participants=\(count) messages=\(engine.drainOutbox().count) enroll=\(enrolled) "
+      + "advance=\(advanced) participant-steps/s=\(Int(Double(count * 5) / seconds(advanced))) "
+      + "peakRSS=\(String(format: "%.0f", peakRSSMegabytes()))MB")
+  exit(0)
 }
 
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -43,8 +68,7 @@ try await host.runDue(batchSize: batch)
 let advanced = ContinuousClock.now - advanceStart
 let finishedFlow = id
 let finished = try await host.read { (try? $0.participantCounts(in: finishedFlow)[.finished]) ?? 0 }
-let seconds = Double(advanced.components.seconds) + Double(advanced.components.attoseconds) / 1e18
 print(
   "participants=\(count) finished=\(finished) enroll=\(enrolled) advance=\(advanced) "
-    + "participant-steps/s=\(Int(Double(count * 5) / seconds)) peakRSS=\(String(format: "%.0f", peakRSSMegabytes()))MB"
+    + "participant-steps/s=\(Int(Double(count * 5) / seconds(advanced))) peakRSS=\(String(format: "%.0f", peakRSSMegabytes()))MB"
 )
