@@ -106,6 +106,9 @@ extension FlowEngine {
     let lastEmailStep = flow.definition.steps.lastIndex {
       if case .sendEmail = $0.action { true } else { false }
     }
+    // Room for the whole batch up front, instead of growing (and rehashing) as it arrives.
+    flow.reserveCapacity(adding: due.count)
+    contacts.reserveCapacity(contacts.count + due.count)
     for (participant, contact) in due where flow.participants[participant.contactId] == nil {
       flow.adopt(participant)
       flow.knownParticipants.insert(participant.contactId)
@@ -213,6 +216,13 @@ extension FlowEngine {
 }
 
 extension FlowState {
+  /// Makes room for `count` more participants in memory and in the indexes a batch fills.
+  mutating func reserveCapacity(adding count: Int) {
+    participants.reserveCapacity(adding: count)
+    inFlow.reserveCapacity(inFlow.count + count)
+    knownParticipants.reserveCapacity(knownParticipants.count + count)
+  }
+
   /// Adds a participant read from the store to memory and to the indexes.
   mutating func adopt(_ participant: Participant) {
     participants.restore(participant)

@@ -72,6 +72,13 @@ struct ParticipantTable: Sendable {
     changedSlots.removeAll(keepingCapacity: true)
   }
 
+  /// Makes room for `count` more participants.
+  mutating func reserveCapacity(adding count: Int) {
+    slots.reserveCapacity(slots.count + count)
+    entries.reserveCapacity(entries.count + count)
+    isChanged.reserveCapacity(isChanged.count + count)
+  }
+
   /// Loads a participant without marking it changed.
   mutating func restore(_ participant: Participant) {
     entries[slot(participant.contactId)] = participant
