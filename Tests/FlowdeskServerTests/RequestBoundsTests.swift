@@ -75,6 +75,47 @@ struct RequestBoundsTests {
     }
   }
 
+  @Test func aNulCharacterInAnyTextIsRefusedNamingItsField() async throws {
+    try await ServiceFixture().test { client in
+      let cases: [(body: String, field: String)] = [
+        (#"{"email": "a@example.com", "mobile": "+31\u0000"}"#, "mobile"),
+        (#"{"subscriptions": ["news", "a\u0000b"]}"#, "subscriptions[1]"),
+        // In a key, the object that holds it is named.
+        (#"{"properties": {"nick\u0000": "x"}}"#, "properties"),
+        ("{\n  \"properties\": {\"nick\": \"x\\u0000\"}}", "properties.nick"),
+      ]
+      for (body, field) in cases {
+        let response = try await client.call(.put, "/v1/contacts/x", json: body)
+        #expect(response.status == .unprocessableContent, "\(body)")
+        #expect(response.body["code"] as? String == "FD1502", "\(body)")
+        #expect(response.body["field"] as? String == field, "\(body): \(response.raw)")
+      }
+      // Nothing of a refused body is stored.
+      #expect(try await client.call(.get, "/v1/contacts/x").status == .notFound)
+      // The same text without the escape is stored and read back whole.
+      #expect(try await client.call(.put, "/v1/contacts/x", json: #"{"mobile": "+31 6"}"#).status == .ok)
+      #expect(try await client.call(.get, "/v1/contacts/x").body["mobile"] as? String == "+31 6")
+
+      // A flow's texts too, in a POST and in a merge patch, with the reason in the
+      // caller's language.
+      let flow =
+        #"{"name": "N\u0000", "settings": {}, "trigger": {"onlyOnce": false}, "steps": [{"id": "done", "type": "finish"}]}"#
+      let created = try await client.call(.post, "/v1/flows", json: flow, language: "sv")
+      #expect(created.status == .unprocessableContent)
+      #expect(created.body["field"] as? String == "name", "\(created.raw)")
+      #expect((created.body["detail"] as? String)?.contains("tecknet U+0000") == true, "\(created.raw)")
+      let good =
+        #"{"name": "N", "settings": {}, "trigger": {"onlyOnce": false}, "steps": [{"id": "done", "type": "finish"}]}"#
+      #expect(try await client.call(.post, "/v1/flows", json: good).status == .created)
+      let patched = try await client.call(
+        .patch, "/v1/flows/flow-1", json: #"{"steps": [{"id": "s\u0000", "type": "finish"}]}"#,
+        language: "nl", contentType: "application/merge-patch+json")
+      #expect(patched.status == .unprocessableContent)
+      #expect(patched.body["field"] as? String == "steps[0].id", "\(patched.raw)")
+      #expect((patched.body["detail"] as? String)?.contains("teken U+0000") == true, "\(patched.raw)")
+    }
+  }
+
   @Test func numbersAreBoundedWhereTheyAreUsed() async throws {
     try await ServiceFixture().test { client in
       for (step, field) in [

@@ -79,39 +79,57 @@ indirect enum JSONValue: Sendable, Equatable {
   }
 }
 
-/// Why a body is not JSON, with where: each reason has a catalog string `json.<reason>`.
+/// Why a body is not JSON, or holds what no field may, with where: each reason but
+/// `nulCharacter` has a catalog string `json.<reason>`.
 struct JSONSyntaxError: Error, Sendable, Equatable {
   enum Reason: String, Sendable {
     case unexpectedEnd, unexpectedCharacter, trailingComma, invalidNumber, invalidString, invalidEscape,
       invalidUTF8, tooDeep, duplicateKey, trailingData, emptyBody
+    /// `\u0000` in a string: valid JSON, but a field problem (`reason.nulCharacter`), since
+    /// no text can keep it (SQLite's readers end a text at it, and PostgreSQL refuses it).
+    case nulCharacter
   }
   let reason: Reason
   /// Byte offset, 1-based line and column (in characters) of the problem.
   let offset: Int
   let line: Int
   let column: Int
+  /// The field the problem is in, written as field problems name it (`steps[1].name`);
+  /// `(body)` at the top. Set for `nulCharacter` only.
+  var field: String? = nil
 }
 
 /// A strict RFC 8259 parser: no trailing commas, no comments, no duplicate keys, valid
-/// UTF-8 only, and nesting bounded, so that nothing it accepts can fail to be stored or
-/// read back. JSONDecoder then decodes what it accepted.
+/// UTF-8 only, no U+0000 in a string, and nesting bounded, so that nothing it accepts can
+/// fail to be stored or read back. JSONDecoder then decodes what it accepted.
 struct StrictJSONParser {
   /// The deepest nesting of arrays and objects a request body may have.
   static let maximumDepth = 32
 
+  private enum PathStep {
+    case key(String)
+    case index(Int)
+  }
+
   private let bytes: [UInt8]
   private var index = 0
   private let maximumDepth: Int
+  private let allowsNul: Bool
+  /// Where the parser is, for naming the field of a NUL character.
+  private var path: [PathStep] = []
 
-  private init(_ bytes: [UInt8], maximumDepth: Int) {
+  private init(_ bytes: [UInt8], maximumDepth: Int, allowsNul: Bool) {
     self.bytes = bytes
     self.maximumDepth = maximumDepth
+    self.allowsNul = allowsNul
   }
 
-  static func parse(_ data: some Collection<UInt8>, maximumDepth: Int = maximumDepth) throws(JSONSyntaxError)
-    -> JSONValue
-  {
-    var parser = StrictJSONParser(Array(data), maximumDepth: maximumDepth)
+  /// `allowsNul`: U+0000 is accepted in strings; only for re-reading what Flowdesk itself
+  /// wrote before NUL characters were refused.
+  static func parse(
+    _ data: some Collection<UInt8>, maximumDepth: Int = maximumDepth, allowsNul: Bool = false
+  ) throws(JSONSyntaxError) -> JSONValue {
+    var parser = StrictJSONParser(Array(data), maximumDepth: maximumDepth, allowsNul: allowsNul)
     // A UTF-8 byte order mark is not JSON text (RFC 8259, section 8.1) but is tolerated.
     if parser.bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.index = 3 }
     parser.skipWhitespace()
@@ -134,7 +152,18 @@ struct StrictJSONParser {
         column += 1
       }
     }
-    return JSONSyntaxError(reason: reason, offset: offset, line: line, column: column)
+    var field: String?
+    if reason == .nulCharacter {
+      field = ""
+      for step in path {
+        switch step {
+        case .key(let key): field! += field!.isEmpty ? key : ".\(key)"
+        case .index(let index): field! += "[\(index)]"
+        }
+      }
+      if field!.isEmpty { field = "(body)" }
+    }
+    return JSONSyntaxError(reason: reason, offset: offset, line: line, column: column, field: field)
   }
 
   private mutating func skipWhitespace() {
@@ -194,7 +223,9 @@ struct StrictJSONParser {
       guard colon == UInt8(ascii: ":") else { throw error(.unexpectedCharacter) }
       index += 1
       skipWhitespace()
+      path.append(.key(key))
       members[key] = try value(depth: depth)
+      path.removeLast()
       skipWhitespace()
       guard let next = current else { throw error(.unexpectedEnd) }
       index += 1
@@ -218,7 +249,9 @@ struct StrictJSONParser {
     while true {
       skipWhitespace()
       if current == UInt8(ascii: "]") { throw error(.trailingComma) }
+      path.append(.index(items.count))
       items.append(try value(depth: depth))
+      path.removeLast()
       skipWhitespace()
       guard let next = current else { throw error(.unexpectedEnd) }
       index += 1
@@ -284,6 +317,7 @@ struct StrictJSONParser {
   }
 
   private mutating func escape() throws(JSONSyntaxError) -> Unicode.Scalar {
+    let start = index - 1
     guard let byte = current else { throw error(.unexpectedEnd) }
     index += 1
     switch byte {
@@ -306,6 +340,7 @@ struct StrictJSONParser {
         return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))!
       }
       guard let scalar = Unicode.Scalar(first) else { throw error(.invalidEscape) }
+      guard scalar != "\0" || allowsNul else { throw error(.nulCharacter, at: start) }
       return scalar
     default:
       index -= 1

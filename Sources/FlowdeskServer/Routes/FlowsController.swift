@@ -238,7 +238,10 @@ struct FlowsController {
     let current = try await about(["flow": id]) {
       try await host.read(flow: id) { try $0.flow(id).definition }
     }
-    let currentJSON = try StrictJSONParser.parse(try Reply.encoder.encode(current), maximumDepth: .max)
+    // What is stored is read back as it is; a NUL in it is refused in the merged result,
+    // naming the field to patch.
+    let currentJSON = try StrictJSONParser.parse(
+      try Reply.encoder.encode(current), maximumDepth: .max, allowsNul: true)
     let merged = Data(currentJSON.merging(patch: patch).serialized.utf8)
     do {
       _ = try StrictJSONParser.parse(merged)

@@ -127,6 +127,7 @@ enum RequestBody {
 
   /// A syntax error as a coded problem with its line and column.
   static func problem(for error: JSONSyntaxError) -> APIProblem {
+    if error.reason == .nulCharacter { return invalidField(error.field ?? "(body)", "nulCharacter") }
     let members: [String: APIProblem.Member] = [
       "line": .number(error.line), "column": .number(error.column), "offset": .number(error.offset),
     ]
