@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import TestSupport
 import Testing
 
 @testable import FlowdeskServer
@@ -113,6 +114,24 @@ struct RequestBoundsTests {
       #expect(patched.status == .unprocessableContent)
       #expect(patched.body["field"] as? String == "steps[0].id", "\(patched.raw)")
       #expect((patched.body["detail"] as? String)?.contains("teken U+0000") == true, "\(patched.raw)")
+    }
+  }
+
+  /// The merge-patch fuzz target's input from Fuzz/Regressions: a document 3,089 arrays deep,
+  /// which overflowed the stack when what Flowdesk re-reads was parsed without a depth bound.
+  @Test func reReadingStoredJSONIsBoundedInDepthToo() throws {
+    let input = try Data(
+      contentsOf: Paths.packageRoot.appendingPathComponent("Fuzz/Regressions/merge-patch/deep-document"))
+    let document = input.prefix { $0 != 0 }
+    #expect(document.count == 3089)
+    #expect(throws: JSONSyntaxError.self) {
+      try StrictJSONParser.parse(document, maximumDepth: StrictJSONParser.storedMaximumDepth, allowsNul: true)
+    }
+    do {
+      _ = try StrictJSONParser.parse(document, maximumDepth: StrictJSONParser.storedMaximumDepth)
+    } catch {
+      #expect(error.reason == .tooDeep)
+      #expect(error.column == StrictJSONParser.storedMaximumDepth + 1)
     }
   }
 

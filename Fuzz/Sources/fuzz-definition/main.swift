@@ -21,7 +21,8 @@ public func fuzzDefinition(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let encoded = try? encoder.encode(definition) else {
     fatalError("a decoded definition does not encode")
   }
-  guard (try? StrictJSONParser.parse(encoded, maximumDepth: .max)) != nil else {
+  guard (try? StrictJSONParser.parse(encoded, maximumDepth: StrictJSONParser.storedMaximumDepth)) != nil
+  else {
     fatalError("an encoded definition is not strict JSON")
   }
   // The service's PATCH encodes the stored definition and decodes it again: that must work,

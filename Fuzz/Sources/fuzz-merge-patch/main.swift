@@ -10,7 +10,9 @@ public func fuzzMergePatch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   let split = bytes.firstIndex(of: 0)
   let documentBytes = split.map { Array(bytes[..<$0]) } ?? Array("{}".utf8)
   let patchBytes = split.map { Array(bytes[($0 + 1)...]) } ?? Array(bytes)
-  guard let document = try? StrictJSONParser.parse(documentBytes, maximumDepth: .max),
+  guard
+    let document = try? StrictJSONParser.parse(
+      documentBytes, maximumDepth: StrictJSONParser.storedMaximumDepth),
     let patch = try? StrictJSONParser.parse(patchBytes)
   else { return 0 }
   let merged = document.merging(patch: patch)
@@ -18,7 +20,10 @@ public func fuzzMergePatch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   if merged.merging(patch: patch) != merged { fatalError("applying the patch twice changed the result") }
   // The service re-reads the merged text: it must parse (up to the depth limit) to the same value.
   let text = merged.serialized
-  guard let again = try? StrictJSONParser.parse(Array(text.utf8), maximumDepth: .max) else {
+  guard
+    let again = try? StrictJSONParser.parse(
+      Array(text.utf8), maximumDepth: StrictJSONParser.storedMaximumDepth)
+  else {
     fatalError("the merged value does not serialize to JSON: \(text)")
   }
   if again != merged { fatalError("the merged value changed on a round trip: \(text)") }

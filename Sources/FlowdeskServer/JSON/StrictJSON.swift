@@ -105,6 +105,11 @@ struct JSONSyntaxError: Error, Sendable, Equatable {
 struct StrictJSONParser {
   /// The deepest nesting of arrays and objects a request body may have.
   static let maximumDepth = 32
+  /// The deepest nesting accepted when re-reading what Flowdesk itself wrote (a stored
+  /// definition, encoded again): it was accepted at most `maximumDepth` deep, and encoding
+  /// it adds no more than a few levels. Finite, so that no input, stored or not, can carry
+  /// the parser's recursion off the end of its thread's stack.
+  static let storedMaximumDepth = 4 * maximumDepth
 
   private enum PathStep {
     case key(String)

@@ -241,7 +241,7 @@ struct FlowsController {
     // What is stored is read back as it is; a NUL in it is refused in the merged result,
     // naming the field to patch.
     let currentJSON = try StrictJSONParser.parse(
-      try Reply.encoder.encode(current), maximumDepth: .max, allowsNul: true)
+      try Reply.encoder.encode(current), maximumDepth: StrictJSONParser.storedMaximumDepth, allowsNul: true)
     let merged = Data(currentJSON.merging(patch: patch).serialized.utf8)
     do {
       _ = try StrictJSONParser.parse(merged)
