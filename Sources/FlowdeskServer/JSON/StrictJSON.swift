@@ -79,6 +79,24 @@ indirect enum JSONValue: Sendable, Equatable {
   }
 }
 
+/// One step of the way to a field of a body: a member's key or an item's index.
+enum FieldPathStep {
+  case key(String)
+  case index(Int)
+
+  /// A field's name as problems give it, `steps[1].name`; `(body)` for the body itself.
+  static func name(of path: some Sequence<FieldPathStep>) -> String {
+    var text = ""
+    for step in path {
+      switch step {
+      case .key(let key): text += text.isEmpty ? key : ".\(key)"
+      case .index(let index): text += "[\(index)]"
+      }
+    }
+    return text.isEmpty ? "(body)" : text
+  }
+}
+
 /// Why a body is not JSON, or holds what no field may, with where: each reason but
 /// `nulCharacter` has a catalog string `json.<reason>`.
 struct JSONSyntaxError: Error, Sendable, Equatable {
@@ -111,17 +129,12 @@ struct StrictJSONParser {
   /// the parser's recursion off the end of its thread's stack.
   static let storedMaximumDepth = 4 * maximumDepth
 
-  private enum PathStep {
-    case key(String)
-    case index(Int)
-  }
-
   private let bytes: [UInt8]
   private var index = 0
   private let maximumDepth: Int
   private let allowsNul: Bool
   /// Where the parser is, for naming the field of a NUL character.
-  private var path: [PathStep] = []
+  private var path: [FieldPathStep] = []
 
   private init(_ bytes: [UInt8], maximumDepth: Int, allowsNul: Bool) {
     self.bytes = bytes
@@ -157,18 +170,9 @@ struct StrictJSONParser {
         column += 1
       }
     }
-    var field: String?
-    if reason == .nulCharacter {
-      field = ""
-      for step in path {
-        switch step {
-        case .key(let key): field! += field!.isEmpty ? key : ".\(key)"
-        case .index(let index): field! += "[\(index)]"
-        }
-      }
-      if field!.isEmpty { field = "(body)" }
-    }
-    return JSONSyntaxError(reason: reason, offset: offset, line: line, column: column, field: field)
+    return JSONSyntaxError(
+      reason: reason, offset: offset, line: line, column: column,
+      field: reason == .nulCharacter ? FieldPathStep.name(of: path) : nil)
   }
 
   private mutating func skipWhitespace() {

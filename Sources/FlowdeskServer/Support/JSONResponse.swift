@@ -127,7 +127,9 @@ enum RequestBody {
 
   /// A syntax error as a coded problem with its line and column.
   static func problem(for error: JSONSyntaxError) -> APIProblem {
-    if error.reason == .nulCharacter { return invalidField(error.field ?? "(body)", "nulCharacter") }
+    if error.reason == .nulCharacter {
+      return invalidField(error.field ?? FieldPathStep.name(of: []), "nulCharacter")
+    }
     let members: [String: APIProblem.Member] = [
       "line": .number(error.line), "column": .number(error.column), "offset": .number(error.offset),
     ]
@@ -157,15 +159,10 @@ enum RequestBody {
   /// A decoding error as a coded problem that names the field.
   static func problem(for error: DecodingError) -> APIProblem {
     func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-      var text = ""
-      for key in codingPath + (last.map { [$0] } ?? []) {
-        if let index = key.intValue {
-          text += "[\(index)]"
-        } else {
-          text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-        }
-      }
-      return text.isEmpty ? "(body)" : text
+      FieldPathStep.name(
+        of: (codingPath + (last.map { [$0] } ?? [])).map { key in
+          key.intValue.map(FieldPathStep.index) ?? .key(key.stringValue)
+        })
     }
     switch error {
     case .dataCorrupted(let context):
