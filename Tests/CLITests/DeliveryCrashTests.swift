@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -68,14 +69,6 @@ struct DeliveryCrashTests {
     )
   }
 
-  static func eventually(seconds: Int, _ condition: () async -> Bool) async throws -> Bool {
-    for _ in 0..<(seconds * 10) {
-      if await condition() { return true }
-      try await Task.sleep(for: .milliseconds(100))
-    }
-    return false
-  }
-
   @Test func aServiceKilledBetweenSendingAndRecordingResendsUnderTheSameIdsAndLosesNothing() async throws {
     let seen = Mutex<[Seen]>([])
     let router = Router()
@@ -106,7 +99,7 @@ struct DeliveryCrashTests {
       let port = try ServeCommandTests.freePort()
       var server = try Self.serve(data: data, port: port, webhook: webhook)
       defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
-      #expect(try await Self.eventually(seconds: 20) { await ServeCommandTests.health(port) })
+      #expect(try await eventually(within: .seconds(90)) { await ServeCommandTests.health(port) })
 
       let count = 40
       for n in 0..<count {
@@ -125,15 +118,15 @@ struct DeliveryCrashTests {
       _ = try await Self.call("POST", port, "/v1/flows/flow-1/enrollments", #"{"contactIds": [\#(ids)]}"#)
 
       // Kill the service while the first messages wait for their answers.
-      #expect(try await Self.eventually(seconds: 20) { seen.withLock { $0.count } >= 1 })
+      #expect(try await eventually(within: .seconds(90)) { seen.withLock { $0.count } >= 1 })
       kill(server.processIdentifier, SIGKILL)
       server.waitUntilExit()
       // What arrived before the kill was never answered, so never recorded as delivered.
       let inFlight = Set(seen.withLock { $0.map(\.id) })
 
       server = try Self.serve(data: data, port: port, webhook: webhook)
-      #expect(try await Self.eventually(seconds: 20) { await ServeCommandTests.health(port) })
-      let allDelivered = try await Self.eventually(seconds: 60) {
+      #expect(try await eventually(within: .seconds(90)) { await ServeCommandTests.health(port) })
+      let allDelivered = try await eventually(within: .seconds(120)) {
         let page = try? await Self.call("GET", port, "/v1/outbox?status=delivered&limit=1000")
         return (page?.1["messages"] as? [Any])?.count == count
       }

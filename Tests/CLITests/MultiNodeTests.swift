@@ -104,11 +104,7 @@ struct MultiNodeTests {
       process.standardOutput = output
       process.standardError = output
       try process.run()
-      var up = false
-      for _ in 0..<300 where !up {
-        up = await ServeCommandTests.health(port)
-        if !up { try await Task.sleep(for: .milliseconds(100)) }
-      }
+      let up = try await eventually(within: .seconds(90)) { await ServeCommandTests.health(port) }
       try #require(up, "node on port \(port) did not start: \(printed)")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -117,11 +118,7 @@ struct ReleaseFolderTests {
       process.terminate()
       process.waitUntilExit()
     }
-    var up = false
-    for _ in 0..<150 where !up {
-      up = await ServeCommandTests.health(port)
-      if !up { try await Task.sleep(for: .milliseconds(100)) }
-    }
+    let up = try await eventually(within: .seconds(90)) { await ServeCommandTests.health(port) }
     try #require(up, "the server did not start")
 
     func code(_ language: String) async throws -> Explanation {
