@@ -10,15 +10,34 @@ public struct Catalog: Sendable, Hashable {
     public var target: String?
     /// The XLIFF state, such as `translated`, `needs-review-translation` or `new`.
     public var state: String?
+    /// The trans-unit's `approved` attribute: true for `yes`, false for `no`, nil without one.
+    /// XLIFF 1.2 marks a final translation with `approved="yes"`; translate-toolkit and the
+    /// editors built on it read a translation without it as fuzzy.
+    public var approved: Bool?
     /// The line of the trans-unit in its file.
     public var line: Int
 
-    public init(id: String, source: String, target: String?, state: String?, line: Int) {
+    public init(id: String, source: String, target: String?, state: String?, approved: Bool? = nil, line: Int)
+    {
       self.id = id
       self.source = source
       self.target = target
       self.state = state
+      self.approved = approved
       self.line = line
+    }
+
+    /// The XLIFF 1.2 states that say a target is not final: `locales export` writes
+    /// `needs-review-translation`; an editor that marks a string fuzzy writes another of them.
+    public static let reviewStates: Set<String> = [
+      "needs-translation", "needs-adaptation", "needs-l10n", "needs-review-translation",
+      "needs-review-adaptation", "needs-review-l10n",
+    ]
+
+    /// Marked as waiting for review: by a `needs-` state, or by `approved="no"` (what an
+    /// editor writes when a translator takes the approval back).
+    public var needsReview: Bool {
+      approved == false || state.map(Self.reviewStates.contains) == true
     }
 
     /// The translation, when there is one that is not blank.

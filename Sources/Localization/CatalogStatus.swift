@@ -29,7 +29,8 @@ public struct CatalogStatus: Sendable, Hashable, Codable {
   public var obsolete: [Entry]
   /// Translated from an English text the registry no longer has.
   public var changed: [Entry]
-  /// Marked `needs-review-translation` (by `locales export` after a change), English unchanged.
+  /// Marked for review (`needs-review-translation` by `locales export` after a change, or
+  /// another `needs-` state or `approved="no"` by a translator's editor), English unchanged.
   public var needsReview: [Entry]
 
   /// The share of strings translated, 0 to 100, rounded down.
@@ -55,7 +56,7 @@ public struct CatalogStatus: Sendable, Hashable, Codable {
       }
       if unit.source != english {
         changed.append(Entry(id: id, line: unit.line, translatedFrom: unit.source, english: english))
-      } else if unit.state == "needs-review-translation" {
+      } else if unit.needsReview {
         needsReview.append(Entry(id: id, line: unit.line, translatedFrom: nil, english: english))
       } else {
         translated += 1
@@ -95,7 +96,8 @@ extension XLIFF {
       "    <body>",
     ]
     for unit in catalog.units {
-      lines.append("      <trans-unit id=\"\(escape(unit.id))\">")
+      let approval = unit.approved.map { #" approved="\#($0 ? "yes" : "no")""# } ?? ""
+      lines.append("      <trans-unit id=\"\(escape(unit.id))\"\(approval)>")
       lines.append("        <source>\(escapeText(unit.source))</source>")
       lines.append(
         "        <target state=\"\(escape(unit.state ?? (unit.translation == nil ? "new" : "translated")))\">\(escapeText(unit.target ?? ""))</target>"
@@ -124,9 +126,9 @@ extension XLIFF {
     }
   }
 
-  /// Marks strings reviewed: state `translated`, and the source brought up to the registry's
-  /// English, so the translation counts as made from the English it was checked against.
-  /// Nothing else in the catalog changes.
+  /// Marks strings reviewed: state `translated`, `approved="yes"`, and the source brought up
+  /// to the registry's English, so the translation counts as made from the English it was
+  /// checked against. Nothing else in the catalog changes.
   public static func markReviewed(_ ids: [String], in catalog: Catalog) throws(ReviewRefusal) -> Catalog {
     var units = catalog.units
     for id in ids {
@@ -140,6 +142,7 @@ extension XLIFF {
       }
       units[index].source = english
       units[index].state = "translated"
+      units[index].approved = true
     }
     return Catalog(language: catalog.language, file: catalog.file, units: units)
   }

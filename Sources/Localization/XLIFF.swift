@@ -86,7 +86,7 @@ public enum XLIFF {
       units.append(
         Catalog.Unit(
           id: id, source: source.text, target: target?.text, state: target?.attribute("state"),
-          line: unit.line))
+          approved: unit.attribute("approved").map { $0 == "yes" }, line: unit.line))
     }
     return Catalog(language: language, file: file, units: units)
   }
@@ -130,7 +130,10 @@ public enum XLIFF {
 
   /// Regenerates a catalog from the English source strings, keeping every existing
   /// translation. A unit whose English source changed keeps its translation and is marked
-  /// `needs-review-translation`; a new unit gets an empty target with state `new`.
+  /// `needs-review-translation`; a new unit gets an empty target with state `new`. A
+  /// translation that is current and not waiting for review is written `approved="yes"`,
+  /// so that translators' tools show it as final; one waiting for review has no approval
+  /// and a `needs-` state.
   public static func export(
     language: Language, existing: Catalog?, sources: [(id: String, text: String)] = SourceStrings.all
   ) -> (xml: String, report: ExportReport) {
@@ -144,10 +147,17 @@ public enum XLIFF {
     for (id, text) in sources {
       var target = ""
       var state = "new"
+      var approved = false
       if let old = existing?.unit(id) {
         target = old.target ?? ""
         if old.source == text {
           state = old.state ?? (old.translation == nil ? "new" : "translated")
+          if old.needsReview {
+            // `approved="no"` alone is kept as a state, since export writes no `no`.
+            if !Catalog.Unit.reviewStates.contains(state) { state = "needs-review-translation" }
+          } else {
+            approved = old.translation != nil
+          }
           report.kept += 1
         } else {
           state = old.translation == nil ? "new" : "needs-review-translation"
@@ -157,7 +167,7 @@ public enum XLIFF {
       } else {
         report.added.append(id)
       }
-      lines.append("      <trans-unit id=\"\(escape(id))\">")
+      lines.append("      <trans-unit id=\"\(escape(id))\"\(approved ? #" approved="yes""# : "")>")
       lines.append("        <source>\(escapeText(text))</source>")
       lines.append("        <target state=\"\(escape(state))\">\(escapeText(target))</target>")
       lines.append("      </trans-unit>")

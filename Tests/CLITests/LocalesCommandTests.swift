@@ -31,7 +31,7 @@ struct LocalesCommandTests {
   /// The lines of one unit in a catalog, from its `<trans-unit>` to its `</trans-unit>`.
   static func unit(_ id: String, in url: URL) throws -> String {
     let text = try String(contentsOf: url, encoding: .utf8)
-    let start = try #require(text.range(of: "<trans-unit id=\"\(id)\">"))
+    let start = try #require(text.range(of: "<trans-unit id=\"\(id)\""))
     let end = try #require(text.range(of: "</trans-unit>", range: start.upperBound..<text.endIndex))
     return String(text[start.lowerBound..<end.upperBound])
   }
@@ -49,7 +49,7 @@ struct LocalesCommandTests {
     let nl = locales.appendingPathComponent("nl.xliff")
     // Missing: the unit's id is renamed, which also makes an obsolete unit.
     try Self.replace(
-      "<trans-unit id=\"code.FD1002.title\">", with: "<trans-unit id=\"code.FD0002.title\">", in: nl)
+      "<trans-unit id=\"code.FD1002.title\"", with: "<trans-unit id=\"code.FD0002.title\"", in: nl)
     // Changed: the English the translation was made from is not the registry's.
     try Self.replace(
       "<source>Flow is already paused</source>", with: "<source>The flow is paused already</source>", in: nl)
@@ -79,7 +79,7 @@ struct LocalesCommandTests {
 
     // Only a changed unit, nothing missing: reported, exit 0.
     try Self.replace(
-      "<trans-unit id=\"code.FD0002.title\">", with: "<trans-unit id=\"code.FD1002.title\">", in: nl)
+      "<trans-unit id=\"code.FD0002.title\"", with: "<trans-unit id=\"code.FD1002.title\"", in: nl)
     let json = try await CLI.run([
       "locales", "status", "--locales", locales.path, "--format", "json", "--lang", "nl",
     ])

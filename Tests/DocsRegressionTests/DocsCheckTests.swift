@@ -72,11 +72,28 @@ struct DocsCheckTests {
     let result = try findings { _, locales in
       let url = locales.appendingPathComponent("nl.xliff")
       try Paths.replace(
-        "<trans-unit id=\"code.FD1002.title\">", with: "<trans-unit id=\"code.FD0000.title\">", in: url)
+        "<trans-unit id=\"code.FD1002.title\"", with: "<trans-unit id=\"code.FD0000.title\"", in: url)
     }
     #expect(Set(result.map(\.rule)) == ["catalogs"], "\(result.map(\.description))")
     #expect(result.contains { $0.message.hasPrefix("missing translation: code.FD1002.title") })
     #expect(result.contains { $0.message.hasPrefix("obsolete translation: code.FD0000.title") })
+  }
+
+  /// A translator's editor takes an approval back (`approved="no"`) or marks a string fuzzy
+  /// (a `needs-` state): either way the translation waits for review.
+  @Test func catalogsFireOnATranslationAnEditorMarkedForReview() throws {
+    let result = try findings { _, locales in
+      let url = locales.appendingPathComponent("sv.xliff")
+      try Paths.replace(
+        "<trans-unit id=\"code.FD1002.title\" approved=\"yes\"",
+        with: "<trans-unit id=\"code.FD1002.title\" approved=\"no\"", in: url)
+      try Paths.replace(
+        "<target state=\"translated\">Svarsadress saknas</target>",
+        with: "<target state=\"needs-translation\">Svarsadress saknas</target>", in: url)
+    }
+    #expect(result.map(\.rule) == ["catalogs"], "\(result.map(\.description))")
+    #expect(result.first?.line == (try line(of: "code.FD1002.title", in: "locales/sv.xliff")))
+    #expect(result.first?.message == "stale translation: code.FD1002.title is marked needs-translation")
   }
 
   @Test func catalogsFireOnALostPlaceholder() throws {

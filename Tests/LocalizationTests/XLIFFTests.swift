@@ -230,6 +230,62 @@ struct XLIFFTests {
       report.kept == 1 && report.needsReview == ["b"] && report.added == ["c"] && report.dropped == ["gone"])
   }
 
+  /// XLIFF 1.2 marks a final translation `approved="yes"`; translate-toolkit, and the editors
+  /// built on it, read a translation without it as fuzzy (`.ci/read-catalogs.py` checks the
+  /// bundled catalogs with translate-toolkit itself).
+  @Test func exportApprovesCurrentTranslationsAndNotThoseWaitingForReview() throws {
+    let old = try XLIFF.parse(
+      xliff(
+        """
+            <trans-unit id="done"><source>Open</source><target state="translated">Open (nl)</target></trans-unit>
+            <trans-unit id="changed" approved="yes"><source>Old</source><target state="translated">Oud</target></trans-unit>
+            <trans-unit id="fuzzy" approved="no"><source>Shut</source><target state="needs-translation">Dicht</target></trans-unit>
+            <trans-unit id="unapproved" approved="no"><source>Left</source><target state="translated">Links</target></trans-unit>
+            <trans-unit id="empty"><source>Right</source><target state="new"></target></trans-unit>
+        """), displayName: "nl.xliff")
+    let (xml, report) = XLIFF.export(
+      language: .nl, existing: old,
+      sources: [
+        ("done", "Open"), ("changed", "New"), ("fuzzy", "Shut"), ("unapproved", "Left"), ("empty", "Right"),
+      ])
+    let units = Dictionary(
+      uniqueKeysWithValues: try XLIFF.parse(Data(xml.utf8), displayName: "nl.xliff").units.map { ($0.id, $0) }
+    )
+    #expect(units["done"]?.approved == true && units["done"]?.needsReview == false)
+    #expect(units["changed"]?.approved == nil && units["changed"]?.state == "needs-review-translation")
+    // An editor's fuzzy mark stays as it wrote it; `approved="no"` alone becomes a state.
+    #expect(units["fuzzy"]?.approved == nil && units["fuzzy"]?.state == "needs-translation")
+    #expect(units["unapproved"]?.approved == nil && units["unapproved"]?.state == "needs-review-translation")
+    #expect(units["empty"]?.approved == nil && units["empty"]?.state == "new")
+    #expect(report.kept == 4 && report.needsReview == ["changed"])
+    #expect(xml.contains(#"<trans-unit id="done" approved="yes">"#))
+  }
+
+  @Test func anEditorsFuzzyMarkCountsAsWaitingForReviewUntilReviewed() throws {
+    let catalog = try XLIFF.parse(
+      xliff(
+        """
+            <trans-unit id="flowStatus.paused" approved="yes"><source>Paused</source><target state="translated">Gepauzeerd</target></trans-unit>
+            <trans-unit id="flowStatus.running" approved="no"><source>Running</source><target state="needs-translation">Loopt</target></trans-unit>
+            <trans-unit id="flowStatus.notRunning" approved="no"><source>Not running</source><target state="translated">Loopt niet</target></trans-unit>
+        """), displayName: "nl.xliff")
+    let sources = [
+      ("flowStatus.paused", "Paused"), ("flowStatus.running", "Running"),
+      ("flowStatus.notRunning", "Not running"),
+    ]
+    let status = CatalogStatus(language: .nl, catalog: catalog, file: "locales/nl.xliff", sources: sources)
+    #expect(status.translated == 1)
+    #expect(status.needsReview.map(\.id) == ["flowStatus.running", "flowStatus.notRunning"])
+    // Written back as read: the approvals, yes or no, are kept.
+    let written = try XLIFF.parse(Data(XLIFF.serialize(catalog).utf8), displayName: "nl.xliff")
+    #expect(written.units.map(\.approved) == [true, false, false])
+    #expect(written.units.map(\.state) == catalog.units.map(\.state))
+    let reviewed = try XLIFF.markReviewed(["flowStatus.running", "flowStatus.notRunning"], in: catalog)
+    let after = CatalogStatus(language: .nl, catalog: reviewed, file: "locales/nl.xliff", sources: sources)
+    #expect(after.translated == 3 && after.needsReview.isEmpty)
+    #expect(reviewed.units.allSatisfy { $0.approved == true && $0.state == "translated" })
+  }
+
   @Test func missingTranslationFallsBackToEnglishForThatStringOnly() throws {
     let catalog = try XLIFF.parse(
       xliff(

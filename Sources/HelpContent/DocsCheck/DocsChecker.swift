@@ -181,10 +181,12 @@ public struct DocsChecker: Sendable {
               fix:
                 "run flowdesk locales export, review the translation, then flowdesk locales review \(language.rawValue) \(id)"
             ))
-        } else if unit.state == "needs-review-translation" {
+        } else if unit.needsReview {
+          let mark =
+            unit.state.flatMap { Catalog.Unit.reviewStates.contains($0) ? $0 : nil } ?? #"approved="no""#
           findings.append(
             finding(
-              .catalogs, file, unit.line, "stale translation: \(id) is marked needs-review-translation",
+              .catalogs, file, unit.line, "stale translation: \(id) is marked \(mark)",
               fix: "review the translation, then run flowdesk locales review \(language.rawValue) \(id)"))
         }
         let wanted = Set(Placeholders.names(in: source))

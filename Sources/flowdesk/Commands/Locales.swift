@@ -13,6 +13,8 @@ struct Locales: ParsableCommand {
       discussion: """
         A translation whose English source changed is kept and marked needs-review-translation;
         a new string gets an empty target with state new; strings no longer in the registry are dropped.
+        A current translation that waits for no review is written approved="yes" (XLIFF's mark of a
+        final translation, which translators' editors read).
         \(CatalogStatus.whereEnglishLives)
         """)
 
@@ -134,9 +136,9 @@ struct Locales: ParsableCommand {
 
   struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Mark translated strings reviewed: state translated, made from the English of now.",
+      abstract: "Mark translated strings reviewed: state translated, approved, made from the English of now.",
       discussion: """
-        For a string that export marked needs-review-translation, or whose English changed: check the
+        For a string marked for review (by export, or fuzzy in an editor), or whose English changed: check the
         translation against the English (flowdesk locales status shows both), correct it in the catalog
         if needed, then mark it reviewed. A string without a translation, or whose translation lost a
         {placeholder} of the English, is refused. Example: flowdesk locales review nl code.FD1002.message
