@@ -5,8 +5,9 @@ Usage: read-catalogs.py FLOWDESK LOCALES
   editors built on translate-toolkit do not show it as fuzzy.
 - pofilter's placeholder check (pythonbraceformat) finds nothing, and does find a {name}
   dropped from a copy (so the check can fail).
-- A unit that translate-toolkit marks fuzzy is reported by `flowdesk locales status` as waiting
-  for review; `flowdesk locales review` approves it again.
+- A unit that translate-toolkit marks fuzzy, with a translator's note, is reported by
+  `flowdesk locales status` as waiting for review; `flowdesk locales review` approves it again,
+  and neither it nor `flowdesk locales export` loses the note.
 """
 import json
 import os
@@ -80,6 +81,8 @@ try:
         store, found = units(path)
         marked = next(unit for unit in found if local_id(unit).endswith(".message"))
         marked.markfuzzy(True)
+        note = "Checked against the style guide; the product name stays in English."
+        marked.addnote(note, origin="translator")
         with open(os.path.join(folder, f"{language}.xliff"), "wb") as handle:
             handle.write(bytes(store))
         report = status(folder)[language]
@@ -92,8 +95,14 @@ try:
         _, again = units(os.path.join(folder, f"{language}.xliff"))
         assert not [unit for unit in again if unit.isfuzzy()], "still fuzzy after locales review"
         assert status(folder)[language]["needsReview"] == []
+        subprocess.run([flowdesk, "locales", "export", "--locales", folder], check=True, capture_output=True)
+        _, exported = units(os.path.join(folder, f"{language}.xliff"))
+        kept = next(unit for unit in exported if local_id(unit) == local_id(marked))
+        assert kept.getnotes(origin="translator") == note, kept.getnotes()
+        assert not kept.isfuzzy()
         print(
             f"translate-toolkit: {len(found)} units of {path} approved; pofilter flags a dropped "
-            f"{name}; a unit marked fuzzy is reported for review and approved by locales review")
+            f"{name}; a unit marked fuzzy is reported for review, approved by locales review, and "
+            "keeps its note through review and export")
 finally:
     shutil.rmtree(work)

@@ -14,16 +14,33 @@ public struct Catalog: Sendable, Hashable {
     /// XLIFF 1.2 marks a final translation with `approved="yes"`; translate-toolkit and the
     /// editors built on it read a translation without it as fuzzy.
     public var approved: Bool?
+    /// The unit's `<note>` elements (a translator's or a reviewer's), kept when the catalog is
+    /// written again.
+    public var notes: [Note] = []
     /// The line of the trans-unit in its file.
     public var line: Int
 
-    public init(id: String, source: String, target: String?, state: String?, approved: Bool? = nil, line: Int)
-    {
+    /// A `<note>`: its text, and who wrote it (`from`), if it says.
+    public struct Note: Sendable, Hashable {
+      public var from: String?
+      public var text: String
+
+      public init(from: String?, text: String) {
+        self.from = from
+        self.text = text
+      }
+    }
+
+    public init(
+      id: String, source: String, target: String?, state: String?, approved: Bool? = nil, notes: [Note] = [],
+      line: Int
+    ) {
       self.id = id
       self.source = source
       self.target = target
       self.state = state
       self.approved = approved
+      self.notes = notes
       self.line = line
     }
 

@@ -95,15 +95,7 @@ extension XLIFF {
       #"  <file original="flowdesk" source-language="en" target-language="\#(catalog.language.rawValue)" datatype="plaintext">"#,
       "    <body>",
     ]
-    for unit in catalog.units {
-      let approval = unit.approved.map { #" approved="\#($0 ? "yes" : "no")""# } ?? ""
-      lines.append("      <trans-unit id=\"\(escape(unit.id))\"\(approval)>")
-      lines.append("        <source>\(escapeText(unit.source))</source>")
-      lines.append(
-        "        <target state=\"\(escape(unit.state ?? (unit.translation == nil ? "new" : "translated")))\">\(escapeText(unit.target ?? ""))</target>"
-      )
-      lines.append("      </trans-unit>")
-    }
+    for unit in catalog.units { lines += unitLines(unit) }
     lines += ["    </body>", "  </file>", "</xliff>", ""]
     return lines.joined(separator: "\n")
   }

@@ -83,10 +83,13 @@ public enum XLIFF {
       guard let source else {
         throw CatalogError(file: displayName, line: unit.line, reason: "trans-unit \(id) has no <source>")
       }
-      units.append(
-        Catalog.Unit(
-          id: id, source: source.text, target: target?.text, state: target?.attribute("state"),
-          approved: unit.attribute("approved").map { $0 == "yes" }, line: unit.line))
+      var read = Catalog.Unit(
+        id: id, source: source.text, target: target?.text, state: target?.attribute("state"),
+        approved: unit.attribute("approved").map { $0 == "yes" }, line: unit.line)
+      read.notes = unit.elements.filter { $0.name == "note" }.map {
+        Catalog.Unit.Note(from: $0.attribute("from"), text: $0.text)
+      }
+      units.append(read)
     }
     return Catalog(language: language, file: file, units: units)
   }
@@ -148,8 +151,10 @@ public enum XLIFF {
       var target = ""
       var state = "new"
       var approved = false
+      var notes: [Catalog.Unit.Note] = []
       if let old = existing?.unit(id) {
         target = old.target ?? ""
+        notes = old.notes
         if old.source == text {
           state = old.state ?? (old.translation == nil ? "new" : "translated")
           if old.needsReview {
@@ -167,15 +172,30 @@ public enum XLIFF {
       } else {
         report.added.append(id)
       }
-      lines.append("      <trans-unit id=\"\(escape(id))\"\(approved ? #" approved="yes""# : "")>")
-      lines.append("        <source>\(escapeText(text))</source>")
-      lines.append("        <target state=\"\(escape(state))\">\(escapeText(target))</target>")
-      lines.append("      </trans-unit>")
+      lines += unitLines(
+        Catalog.Unit(
+          id: id, source: text, target: target, state: state, approved: approved ? true : nil, notes: notes,
+          line: 0))
     }
     let current = Set(sources.map(\.id))
     report.dropped = existing?.units.map(\.id).filter { !current.contains($0) } ?? []
     lines += ["    </body>", "  </file>", "</xliff>", ""]
     return (lines.joined(separator: "\n"), report)
+  }
+
+  /// One `<trans-unit>` as export and `serialize` write it: the approval as read (`yes`,
+  /// `no`, or none), the source, the target with its state, then the unit's notes.
+  static func unitLines(_ unit: Catalog.Unit) -> [String] {
+    let approval = unit.approved.map { #" approved="\#($0 ? "yes" : "no")""# } ?? ""
+    let state = unit.state ?? (unit.translation == nil ? "new" : "translated")
+    return [
+      "      <trans-unit id=\"\(escape(unit.id))\"\(approval)>",
+      "        <source>\(escapeText(unit.source))</source>",
+      "        <target state=\"\(escape(state))\">\(escapeText(unit.target ?? ""))</target>",
+    ]
+      + unit.notes.map {
+        "        <note\($0.from.map { #" from="\#(escape($0))""# } ?? "")>\(escapeText($0.text))</note>"
+      } + ["      </trans-unit>"]
   }
 
   static func escapeText(_ text: String) -> String {

@@ -286,6 +286,33 @@ struct XLIFFTests {
     #expect(reviewed.units.allSatisfy { $0.approved == true && $0.state == "translated" })
   }
 
+  @Test func aTranslatorsNotesSurviveExportAndReview() throws {
+    let catalog = try XLIFF.parse(
+      xliff(
+        """
+            <trans-unit id="flowStatus.paused" approved="no" xml:space="preserve">
+              <source>Paused</source>
+              <target state="needs-translation">Gepauzeerd</target>
+              <note from="translator">Style guide: "gepauzeerd", not "onderbroken" &amp; never &lt;stopped&gt;.</note>
+              <note>Second note, no author.</note>
+            </trans-unit>
+        """), displayName: "nl.xliff")
+    let notes = [
+      Catalog.Unit.Note(
+        from: "translator", text: #"Style guide: "gepauzeerd", not "onderbroken" & never <stopped>."#),
+      Catalog.Unit.Note(from: nil, text: "Second note, no author."),
+    ]
+    #expect(catalog.unit("flowStatus.paused")?.notes == notes)
+    let exported = XLIFF.export(language: .nl, existing: catalog, sources: [("flowStatus.paused", "Paused")])
+      .xml
+    #expect(
+      try XLIFF.parse(Data(exported.utf8), displayName: "nl.xliff").unit("flowStatus.paused")?.notes == notes)
+    let reviewed = try XLIFF.markReviewed(["flowStatus.paused"], in: catalog)
+    let written = try XLIFF.parse(Data(XLIFF.serialize(reviewed).utf8), displayName: "nl.xliff")
+    #expect(written.unit("flowStatus.paused")?.notes == notes)
+    #expect(written.unit("flowStatus.paused")?.approved == true)
+  }
+
   @Test func missingTranslationFallsBackToEnglishForThatStringOnly() throws {
     let catalog = try XLIFF.parse(
       xliff(
