@@ -6,11 +6,17 @@ import Localization
 /// Turns an article file into an `Article`: front matter through Yams, markdown through Ink,
 /// structure read from the rendered HTML with libxml2.
 enum ArticleParser {
+  /// `required`: the front-matter keys an article must have (see `FrontMatter.parse`). An
+  /// article without a uid is known by its path without the extension; one without a
+  /// language has its folder's, else `und` (BCP 47's undetermined language).
   static func parse(
-    text: String, url: URL, path: String, folderLanguage: String?
+    text: String, url: URL, path: String, folderLanguage: String?,
+    required: Set<String> = Set(FrontMatter.requiredKeys)
   ) -> (Article?, [ContentProblem]) {
-    let (matter, body, bodyLine, problems) = FrontMatter.parse(text, file: path)
-    guard let matter else { return (nil, problems) }
+    let (read, body, bodyLine, problems) = FrontMatter.parse(text, file: path, required: required)
+    guard var matter = read else { return (nil, problems) }
+    if matter.uid.isEmpty { matter.uid = (path as NSString).deletingPathExtension }
+    if matter.language.isEmpty { matter.language = folderLanguage ?? "und" }
     let html = MarkdownParser().html(from: MarkdownGuard.bounded(body))
     let markdownLines = lines(of: body)
     let headingLines = atxHeadingLines(markdownLines).map { $0 + bodyLine }
@@ -22,17 +28,16 @@ enum ArticleParser {
       let bodyNode = root.elements.first { $0.name == "body" } ?? root
       sections = readSections(
         bodyNode, headingLines: headingLines, lastLine: bodyLine + markdownLines.count - 1)
+      var linked = LinkLines(markdownLines)
       for anchor in bodyNode.descendants(named: ["a"]) {
         guard let href = anchor.attribute("href") else { continue }
-        links.append(
-          Link(target: href, text: anchor.text, line: line(of: href, in: markdownLines, offset: bodyLine)))
+        links.append(Link(target: href, text: anchor.text, line: linked.next(href) + bodyLine))
       }
+      var shown = LinkLines(markdownLines)
       for image in bodyNode.descendants(named: ["img"]) {
         guard let source = image.attribute("src") else { continue }
         images.append(
-          Link(
-            target: source, text: image.attribute("alt") ?? "",
-            line: line(of: source, in: markdownLines, offset: bodyLine)))
+          Link(target: source, text: image.attribute("alt") ?? "", line: shown.next(source) + bodyLine))
       }
       sanitized = HTMLSanitizer.sanitize(body: bodyNode, rewriteLink: HTMLSanitizer.articlePageLink)
     } else {
@@ -61,6 +66,38 @@ enum ArticleParser {
   /// The file line of the first body line that contains `needle`.
   static func line(of needle: String, in lines: [String], offset: Int) -> Int {
     (firstLine(containing: needle, in: lines) ?? 0) + offset
+  }
+
+  /// Finds the lines of link targets in the markdown, in document order. A target is looked
+  /// for where it is written as one (`](x`, `]: x`, `<x>`, `"x"`), and only then anywhere in a
+  /// line: a short target such as `g` or `#` is in many words. A target linked several times
+  /// gets each of its lines in turn.
+  struct LinkLines {
+    let lines: [String]
+    /// For each target: the line of its last link, and how many of its links that line held.
+    private var position: [String: (line: Int, used: Int)] = [:]
+
+    init(_ lines: [String]) { self.lines = lines }
+
+    /// The 0-based body line of the next link to `target`; 0 when it cannot be found.
+    mutating func next(_ target: String) -> Int {
+      let written = ["](\(target)", "]: \(target)", "<\(target)>", "\"\(target)\""]
+      var (line, used) = position[target] ?? (0, 0)
+      while line < lines.count {
+        let text = lines[line]
+        if written.contains(where: { text.firstRange(of: $0) != nil }) {
+          let count = written.reduce(0) { $0 + text.ranges(of: $1).count }
+          if count > used {
+            position[target] = (line, used + 1)
+            return line
+          }
+        }
+        line += 1
+        used = 0
+      }
+      // Not written as a link (markdown can spell a target in other ways): anywhere.
+      return ArticleParser.firstLine(containing: target, in: lines) ?? 0
+    }
   }
 
   /// The index of the first line at or after `start` that contains `needle`.

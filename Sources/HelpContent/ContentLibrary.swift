@@ -26,8 +26,12 @@ public struct ContentLibrary: Sendable {
   /// `de`, `pt-BR`; like `content/` or a DocFX repository), each is read with its subfolders,
   /// and each article's language must match its folder; otherwise every `.md` and `.txt` file of
   /// the folder and its subfolders is read as an article (like the seeds).
-  public static func load(from root: URL, displayRoot: String? = nil, logger: Logger? = nil) -> ContentLibrary
-  {
+  /// `requiredKeys`: the front-matter keys every article must have; Flowdesk's own content
+  /// has them all, a documentation team's repository may ask for fewer.
+  public static func load(
+    from root: URL, displayRoot: String? = nil, logger: Logger? = nil,
+    requiredKeys: Set<String> = Set(FrontMatter.requiredKeys)
+  ) -> ContentLibrary {
     let display = displayRoot ?? root.lastPathComponent
     var library = ContentLibrary(root: root, articles: [], problems: [], rejectedFiles: [])
     var isDirectory: ObjCBool = false
@@ -70,7 +74,7 @@ public struct ContentLibrary: Sendable {
         continue
       }
       let (article, problems) = ArticleParser.parse(
-        text: text, url: file.url, path: file.path, folderLanguage: file.folder)
+        text: text, url: file.url, path: file.path, folderLanguage: file.folder, required: requiredKeys)
       library.problems += problems
       guard var article else {
         library.rejectedFiles.append(file.path)

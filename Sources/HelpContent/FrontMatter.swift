@@ -40,14 +40,24 @@ public struct FrontMatter: Sendable, Hashable {
     return nil
   }
 
+  /// The front matter of a file that need not have one: every key empty, as when none of
+  /// `requiredKeys` is required (a documentation team's own repository, see
+  /// `DocsConfiguration.requiredKeys`). The article's loader gives it a uid and a language.
+  static let empty = FrontMatter(
+    uid: "", title: "", description: "", keywords: [], language: "", date: "", version: "", contentType: "",
+    topic: "", translates: nil, codes: [], lines: [:])
+
   /// Splits a file into front matter and body, parses the YAML and checks the schema.
-  /// Every schema problem is reported, not only the first.
-  static func parse(_ source: String, file: String) -> (
+  /// Every schema problem is reported, not only the first. A key of `requiredKeys` that is
+  /// not in `required` may be left out (it is then empty); when it is there, it is checked.
+  /// With nothing required, a file without front matter is an article too.
+  static func parse(_ source: String, file: String, required: Set<String> = Set(requiredKeys)) -> (
     FrontMatter?, body: String, bodyLine: Int, [ContentProblem]
   ) {
     func problem(_ line: Int?, _ message: String, _ fix: String) -> ContentProblem {
       ContentProblem(file: file, line: line, rule: "front-matter", message: message, fix: fix)
     }
+    let optional = required.isEmpty
     // Only the front matter is split into lines; the body is kept as one substring.
     var lines: [Substring] = []
     var bodyStart = source.endIndex
@@ -59,6 +69,7 @@ public struct FrontMatter: Sendable, Hashable {
       if line.last == "\r" { line = line.dropLast() }
       let isFence = line.trimmingCharacters(in: .whitespaces) == "---"
       if lines.isEmpty, !isFence {
+        if optional { return (empty, source, 1, []) }
         return (
           nil, source, 1,
           [
@@ -77,6 +88,7 @@ public struct FrontMatter: Sendable, Hashable {
       }
     }
     guard !lines.isEmpty else {
+      if optional { return (empty, source, 1, []) }
       return (
         nil, source, 1,
         [
@@ -108,6 +120,7 @@ public struct FrontMatter: Sendable, Hashable {
         ]
       )
     }
+    if node == nil, optional { return (empty, body, bodyLine, []) }
     guard let mapping = node?.mapping else {
       return (
         nil, body, bodyLine,
@@ -143,7 +156,9 @@ public struct FrontMatter: Sendable, Hashable {
     }
     for key in requiredKeys {
       if values[key] == nil {
-        problems.append(problem(2, "the required key \(key) is missing", "add \(key): to the front matter"))
+        if required.contains(key) {
+          problems.append(problem(2, "the required key \(key) is missing", "add \(key): to the front matter"))
+        }
       } else if key == "keywords" ? list(key) == nil : (text(key) ?? "").isEmpty {
         problems.append(problem(keyLines[key], "the key \(key) is empty or not text", "give \(key) a value"))
       }
@@ -156,11 +171,11 @@ public struct FrontMatter: Sendable, Hashable {
     let codes = list("codes") ?? []
     guard problems.isEmpty else { return (nil, body, bodyLine, problems) }
     let matter = FrontMatter(
-      uid: text("uid")!, title: text("title")!, description: text("description")!,
-      keywords: list("keywords")!,
-      language: text("language")!, date: text("date")!, version: text("version")!,
-      contentType: text("content_type")!,
-      topic: text("topic")!, translates: text("translates"), codes: codes, lines: keyLines)
+      uid: text("uid") ?? "", title: text("title") ?? "", description: text("description") ?? "",
+      keywords: list("keywords") ?? [],
+      language: text("language") ?? "", date: text("date") ?? "", version: text("version") ?? "",
+      contentType: text("content_type") ?? "",
+      topic: text("topic") ?? "", translates: text("translates"), codes: codes, lines: keyLines)
     return (matter, body, bodyLine, [])
   }
 

@@ -28,7 +28,8 @@ public struct DocsChecker: Sendable {
     content: URL, locales: URL, contentName: String = "content",
     configuration: DocsConfiguration = DocsConfiguration(), termbase: Termbase? = nil
   ) -> DocsChecker {
-    let library = ContentLibrary.load(from: content, displayRoot: contentName)
+    let library = ContentLibrary.load(
+      from: content, displayRoot: contentName, requiredKeys: configuration.requiredKeys)
     let (localizer, errors) = Localizer.load(from: locales)
     return DocsChecker(
       library: library, localizer: localizer, catalogErrors: errors, configuration: configuration,
@@ -365,8 +366,40 @@ public struct DocsChecker: Sendable {
     return (String(target[..<hash]), String(target[target.index(after: hash)...]))
   }
 
+  /// The anchors a link can name: every `id` in the rendered article, and each heading's id
+  /// as static site generators give it: an explicit `{#id}` at the end of the heading
+  /// (Hugo, Pandoc, kramdown, MkDocs), else the GitHub-style slug of its text (DocFX, Hugo,
+  /// GitHub), with `-1`, `-2` for a heading text that comes again.
   static func anchors(of article: Article) -> Set<String> {
-    Set(article.html.matches(of: /id="([^"]+)"/).map { String($0.1) })
+    var anchors = Set(article.html.matches(of: /id="([^"]+)"/).map { String($0.1) })
+    var seen: [String: Int] = [:]
+    for section in article.sections where section.level > 0 {
+      let heading = section.heading.trimmingCharacters(in: .whitespaces)
+      if let explicit = heading.firstMatch(of: /\{#([^}\s]+)\}$/) {
+        anchors.insert(String(explicit.1))
+        continue
+      }
+      let slug = headingSlug(heading)
+      let repeats = seen[slug, default: 0]
+      seen[slug] = repeats + 1
+      anchors.insert(repeats == 0 ? slug : "\(slug)-\(repeats)")
+    }
+    return anchors
+  }
+
+  /// A heading's id as GitHub and DocFX write it: lowercase; letters, digits, `-` and `_`
+  /// kept (any script); each space a `-`; everything else dropped.
+  static func headingSlug(_ heading: String) -> String {
+    String(
+      heading.lowercased().unicodeScalars.compactMap { scalar -> Character? in
+        if scalar == " " { return "-" }
+        if scalar == "-" || scalar == "_" || scalar.properties.isAlphabetic
+          || scalar.properties.numericType != nil || scalar.properties.generalCategory == .nonspacingMark
+        {
+          return Character(scalar)
+        }
+        return nil
+      })
   }
 
   // MARK: front matter staleness

@@ -10,6 +10,7 @@ import Yams
 /// source_language: en
 /// termbase: terms/status.tbx     # relative to the content root
 /// link_roots: [..]               # folders outside the content root that links may reach
+/// required_keys: [title]         # front-matter keys every article must have
 /// ```
 ///
 /// Without a file, every rule runs, English is the source and the catalogs' labels are the
@@ -24,17 +25,23 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// Folders, besides the content root, inside which a link's target is checked. A link that
   /// leaves all of them cannot be resolved, and is not reported.
   public var linkRoots: [URL]
+  /// The front-matter keys every article must have: by default all of Flowdesk's schema
+  /// (`FrontMatter.requiredKeys`). A repository whose articles carry other keys lists the ones
+  /// it wants, or none: an article may then have no front matter at all, and is known by its
+  /// path. A key that is there is checked all the same (a date must be a date).
+  public var requiredKeys: Set<String>
   /// The file the configuration was read from, if any.
   public var file: URL?
 
   public init(
     rules: Set<DocsRule> = Set(DocsRule.allCases), sourceLanguage: String = "en", termbase: URL? = nil,
-    linkRoots: [URL] = [], file: URL? = nil
+    linkRoots: [URL] = [], requiredKeys: Set<String> = Set(FrontMatter.requiredKeys), file: URL? = nil
   ) {
     self.rules = rules
     self.sourceLanguage = sourceLanguage
     self.termbase = termbase
     self.linkRoots = linkRoots
+    self.requiredKeys = requiredKeys
     self.file = file
   }
 
@@ -79,7 +86,8 @@ public struct DocsConfiguration: Sendable, Hashable {
       throw Failure(file: name, line: 1, reason: "is not a mapping of keys to values")
     }
     for (key, value) in mapping {
-      let line = key.mark.map { $0.line + 1 }
+      // Yams counts lines from 1, and the configuration is YAML from its first line.
+      let line = key.mark?.line
       func strings() throws(Failure) -> [String] {
         if let sequence = value.sequence {
           var result: [String] = []
@@ -117,10 +125,22 @@ public struct DocsConfiguration: Sendable, Hashable {
         configuration.termbase = resolve(path, against: contentRoot)
       case "link_roots":
         configuration.linkRoots = try strings().map { resolve($0, against: contentRoot) }
+      case "required_keys":
+        let keys = value.sequence?.isEmpty == true ? [] : try strings()
+        for key in keys where !FrontMatter.requiredKeys.contains(key) {
+          throw Failure(
+            file: name, line: line,
+            reason:
+              "required_keys names \(key), which is not a front-matter key the checker reads; keys: "
+              + FrontMatter.requiredKeys.joined(separator: ", "))
+        }
+        configuration.requiredKeys = Set(keys)
       default:
         throw Failure(
           file: name, line: line,
-          reason: "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots")
+          reason:
+            "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys"
+        )
       }
     }
     return configuration

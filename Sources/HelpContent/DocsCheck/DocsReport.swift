@@ -5,11 +5,15 @@ import Foundation
 public struct DocsReport: Sendable {
   public var findings: [DocsFinding]
   public var articles: Int
+  /// Files that could not be read as articles (front matter, encoding): no rule but
+  /// `front-matter` looked at them.
+  public var unread: Int
   public var rules: [DocsRule]
 
-  public init(findings: [DocsFinding], articles: Int, rules: Set<DocsRule>) {
+  public init(findings: [DocsFinding], articles: Int, unread: Int = 0, rules: Set<DocsRule>) {
     self.findings = findings
     self.articles = articles
+    self.unread = unread
     self.rules = DocsRule.allCases.filter { rules.contains($0) }
   }
 
@@ -17,9 +21,19 @@ public struct DocsReport: Sendable {
   public var fails: Bool { findings.contains { $0.level != .note } }
 
   public var summary: String {
-    findings.isEmpty
+    var line =
+      findings.isEmpty
       ? "docs check: no findings in \(articles) articles"
       : "docs check: \(findings.count) finding(s) in \(articles) articles"
+    // A check that read nothing must not look like one that found nothing.
+    if unread > 0 {
+      line +=
+        "; \(unread) file(s) not read as articles, so not checked"
+        + (rules.contains(.frontMatter)
+          ? " (see the front-matter findings)"
+          : " (run with --rule front-matter to see why, or set required_keys in \(DocsConfiguration.fileName))")
+    }
+    return line
   }
 
   /// One finding per two lines, then a summary line.
@@ -37,6 +51,7 @@ public struct DocsReport: Sendable {
   struct JSONReport: Encodable {
     var findings: [DocsFinding]
     var articles: Int
+    var unread: Int
     var rules: [String]
   }
 
@@ -44,7 +59,8 @@ public struct DocsReport: Sendable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(
-      JSONReport(findings: findings, articles: articles, rules: rules.map(\.rawValue).sorted()))
+      JSONReport(
+        findings: findings, articles: articles, unread: unread, rules: rules.map(\.rawValue).sorted()))
     return String(decoding: data, as: UTF8.self)
   }
 

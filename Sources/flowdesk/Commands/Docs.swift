@@ -108,7 +108,8 @@ struct Docs: ParsableCommand {
         configuration: configuration, termbase: terms)
       let findings = checker.check()
       let report = DocsReport(
-        findings: findings, articles: checker.library.articles.count, rules: configuration.rules)
+        findings: findings, articles: checker.library.articles.count,
+        unread: checker.library.rejectedFiles.count, rules: configuration.rules)
       switch format {
       case .text: print(report.text())
       case .json: print(try report.json())

@@ -1,0 +1,112 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import HelpContent
+
+/// A documentation team's own repository, laid out and written the way static site generators
+/// (Hugo, MkDocs, DocFX) expect, not the way Flowdesk's content is: front matter with other
+/// keys or none, headings known by their slugs, short link targets.
+@Suite("A team's own repository")
+struct TeamRepositoryTests {
+  /// Writes `files` (path below the content root: text) into a new folder and checks it.
+  func check(
+    _ files: [String: String], configuration: String? = nil, rules: Set<DocsRule> = [.frontMatter, .links]
+  ) throws -> (findings: [DocsFinding], articles: Int, unread: Int) {
+    let root = try Paths.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let content = root.appendingPathComponent("docs")
+    for (path, text) in files { try Paths.write(text, to: content.appendingPathComponent(path)) }
+    var settings = DocsConfiguration()
+    if let configuration {
+      settings = try DocsConfiguration.parse(configuration, contentRoot: content)
+    }
+    settings.rules = rules
+    let checker = DocsChecker.load(
+      content: content, locales: Paths.locales, contentName: "docs", configuration: settings)
+    return (checker.check(), checker.library.articles.count, checker.library.rejectedFiles.count)
+  }
+
+  static let guide = """
+    ---
+    title: Getting started
+    weight: 10
+    ---
+
+    ## Install the tool
+
+    See [the glossary](g) and [settings](#settings-yaml), then [install](#install-the-tool).
+
+    ### Settings {#settings-yaml}
+
+    ## FAQ
+
+    ## FAQ
+
+    Read the [first FAQ](#faq), the [second](#faq-1), and [a missing one](#faq-2).
+    Also [the glossary](g) again, and [the tour](tour.md).
+    """
+
+  static let tour = """
+    # A tour without front matter
+
+    Back to [the guide](guide.md#install-the-tool).
+    """
+
+  @Test func withFlowdesksSchemaAForeignRepositoryIsReportedUnreadNotPassed() throws {
+    let result = try check(["en/guide.md": Self.guide, "en/tour.md": Self.tour], rules: [.links])
+    #expect(result.articles == 0 && result.unread == 2)
+    let report = DocsReport(
+      findings: result.findings, articles: result.articles, unread: result.unread, rules: [.links])
+    #expect(report.summary.contains("2 file(s) not read as articles, so not checked"), "\(report.summary)")
+    #expect(report.summary.contains("required_keys"))
+  }
+
+  @Test func requiredKeysLetATeamCheckArticlesWithItsOwnFrontMatter() throws {
+    let result = try check(
+      ["en/guide.md": Self.guide, "en/tour.md": Self.tour], configuration: "required_keys: [title]")
+    // The tour has no front matter, so no title: reported, and not read.
+    #expect(result.articles == 1 && result.unread == 1)
+    let messages = result.findings.map { "\($0.file):\($0.line ?? 0): \($0.message)" }
+    #expect(messages.contains("docs/en/tour.md:1: the file has no front matter"), "\(messages)")
+    // Links: `g` twice (each on its own line, not in the first word holding a g), a heading
+    // slug, an explicit {#id}, a repeated heading's -1; the missing one is reported.
+    #expect(
+      messages.filter { $0.hasPrefix("docs/en/guide.md") }.sorted() == [
+        "docs/en/guide.md:16: the link #faq-2 names an anchor #faq-2 that docs/en/guide.md does not have",
+        "docs/en/guide.md:17: the link g points to a file that does not exist",
+        "docs/en/guide.md:8: the link g points to a file that does not exist",
+      ], "\(messages)")
+  }
+
+  @Test func withNothingRequiredAFileWithoutFrontMatterIsAnArticleKnownByItsPath() throws {
+    let result = try check(
+      ["en/guide.md": Self.guide, "en/tour.md": Self.tour], configuration: "required_keys: []")
+    #expect(result.articles == 2 && result.unread == 0)
+    // The tour's link into the guide resolves, anchor included.
+    #expect(!result.findings.contains { $0.file == "docs/en/tour.md" }, "\(result.findings)")
+    // A key that is there is still checked.
+    let dated = try check(
+      ["en/a.md": "---\ndate: someday\n---\n\nText.\n"], configuration: "required_keys: []")
+    #expect(dated.findings.map(\.message) == ["date someday is not MM.DD.YYYY or YYYY-MM-DD"])
+  }
+
+  /// The line is the key's own (it was one too many for every key of the configuration).
+  @Test func requiredKeysNamesOnlyKeysTheCheckerReads() {
+    #expect {
+      try DocsConfiguration.parse(
+        "rules: [links]\nrequired_keys: [title, weight]", contentRoot: Paths.packageRoot)
+    } throws: { error in
+      let failure = error as? DocsConfiguration.Failure
+      return failure?.line == 2 && failure?.reason.contains("required_keys names weight") == true
+        && failure?.reason.contains("content_type") == true
+    }
+  }
+
+  @Test func headingSlugsAreWrittenAsGitHubWritesThem() {
+    #expect(DocsChecker.headingSlug("Install the tool") == "install-the-tool")
+    #expect(DocsChecker.headingSlug("What's new in 2.0?") == "whats-new-in-20")
+    #expect(DocsChecker.headingSlug("Flödet är pausat") == "flödet-är-pausat")
+    #expect(DocsChecker.headingSlug("snake_case and kebab-case") == "snake_case-and-kebab-case")
+  }
+}
