@@ -28,12 +28,14 @@ enum ArticleParser {
       let bodyNode = root.elements.first { $0.name == "body" } ?? root
       sections = readSections(
         bodyNode, headingLines: headingLines, lastLine: bodyLine + markdownLines.count - 1)
-      var linked = LinkLines(markdownLines)
+      // One reading of the body for both; each keeps its own place in it.
+      let places = LinkLines(markdownLines)
+      var linked = places
       for anchor in bodyNode.descendants(named: ["a"]) {
         guard let href = anchor.attribute("href") else { continue }
         links.append(Link(target: href, text: anchor.text, line: linked.next(href) + bodyLine))
       }
-      var shown = LinkLines(markdownLines)
+      var shown = places
       for image in bodyNode.descendants(named: ["img"]) {
         guard let source = image.attribute("src") else { continue }
         images.append(
@@ -68,35 +70,103 @@ enum ArticleParser {
     (firstLine(containing: needle, in: lines) ?? 0) + offset
   }
 
-  /// Finds the lines of link targets in the markdown, in document order. A target is looked
-  /// for where it is written as one (`](x`, `]: x`, `<x>`, `"x"`), and only then anywhere in a
-  /// line: a short target such as `g` or `#` is in many words. A target linked several times
-  /// gets each of its lines in turn.
+  /// Finds the lines of link targets in the markdown, in document order. The body is read
+  /// once for the places where a target is written as one (`](x)`, `]: x`, `<x>`, `="x"`);
+  /// a target linked several times gets each of its places in turn. A target written in no
+  /// such place (markdown can spell one otherwise) is looked for anywhere in a line: only
+  /// then, since a short target such as `g` or `#` is in many words.
   struct LinkLines {
     let lines: [String]
-    /// For each target: the line of its last link, and how many of its links that line held.
-    private var position: [String: (line: Int, used: Int)] = [:]
+    /// Each target's lines, one entry per place it is written, in order.
+    private let places: [String: [Int]]
+    private var used: [String: Int] = [:]
 
-    init(_ lines: [String]) { self.lines = lines }
+    init(_ lines: [String]) {
+      self.lines = lines
+      var places: [String: [Int]] = [:]
+      for (index, line) in lines.enumerated() {
+        for target in Self.targets(in: line) { places[target, default: []].append(index) }
+      }
+      self.places = places
+    }
 
     /// The 0-based body line of the next link to `target`; 0 when it cannot be found.
     mutating func next(_ target: String) -> Int {
-      let written = ["](\(target)", "]: \(target)", "<\(target)>", "\"\(target)\""]
-      var (line, used) = position[target] ?? (0, 0)
-      while line < lines.count {
-        let text = lines[line]
-        if written.contains(where: { text.firstRange(of: $0) != nil }) {
-          let count = written.reduce(0) { $0 + text.ranges(of: $1).count }
-          if count > used {
-            position[target] = (line, used + 1)
-            return line
-          }
-        }
-        line += 1
-        used = 0
+      guard let lines = places[target] else {
+        return ArticleParser.firstLine(containing: target, in: self.lines) ?? 0
       }
-      // Not written as a link (markdown can spell a target in other ways): anywhere.
-      return ArticleParser.firstLine(containing: target, in: lines) ?? 0
+      let count = used[target, default: 0]
+      used[target] = count + 1
+      // More links than places (a renderer may repeat one): the last place.
+      return lines[min(count, lines.count - 1)]
+    }
+
+    /// The targets written in a line, in order.
+    static func targets(in line: String) -> [String] {
+      var copy = line
+      return copy.withUTF8 { targets(in: $0) }
+    }
+
+    static func targets(in b: UnsafeBufferPointer<UInt8>) -> [String] {
+      let close = UInt8(ascii: "]")
+      let open = UInt8(ascii: "(")
+      let colon = UInt8(ascii: ":")
+      let less = UInt8(ascii: "<")
+      let greater = UInt8(ascii: ">")
+      let equals = UInt8(ascii: "=")
+      let space = UInt8(ascii: " ")
+      let tab = UInt8(ascii: "\t")
+      var found: [String] = []
+      func text(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+      }
+      /// A target from `j`: `<...>`, else up to white space (and, inline, the closing paren).
+      func target(from start: Int, inline: Bool) -> Int {
+        var j = start
+        while j < b.count, b[j] == space || b[j] == tab { j += 1 }
+        guard j < b.count else { return j }
+        if b[j] == less, let end = b[(j + 1)...].firstIndex(of: greater) {
+          found.append(text(j + 1, end))
+          return end
+        }
+        var end = j
+        var depth = 0
+        while end < b.count, b[end] != space, b[end] != tab {
+          if inline, b[end] == open { depth += 1 }
+          if inline, b[end] == UInt8(ascii: ")") {
+            if depth == 0 { break }
+            depth -= 1
+          }
+          end += 1
+        }
+        if end > j { found.append(text(j, end)) }
+        return end
+      }
+      var i = 0
+      while i < b.count {
+        switch b[i] {
+        case close where i + 1 < b.count && b[i + 1] == open: i = target(from: i + 2, inline: true)
+        case close where i + 1 < b.count && b[i + 1] == colon: i = target(from: i + 2, inline: false)
+        case less:
+          // An autolink: `<scheme:...>` with no white space.
+          if let end = b[(i + 1)...].firstIndex(where: { $0 == greater || $0 == space }), b[end] == greater,
+            b[(i + 1)..<end].contains(colon)
+          {
+            found.append(text(i + 1, end))
+            i = end
+          }
+        case equals
+        where i + 1 < b.count && (b[i + 1] == UInt8(ascii: "\"") || b[i + 1] == UInt8(ascii: "'")):
+          // An HTML attribute value, such as href="..." or src='...'.
+          if let end = b[(i + 2)...].firstIndex(of: b[i + 1]) {
+            found.append(text(i + 2, end))
+            i = end
+          }
+        default: break
+        }
+        i += 1
+      }
+      return found
     }
   }
 
