@@ -65,11 +65,6 @@ enum ArticleParser {
     return result
   }
 
-  /// The file line of the first body line that contains `needle`.
-  static func line(of needle: String, in lines: [String], offset: Int) -> Int {
-    (firstLine(containing: needle, in: lines) ?? 0) + offset
-  }
-
   /// Finds the lines of link targets in the markdown, in document order. The body is read
   /// once for the places where a target is written as one (`](x)`, `]: x`, `<x>`, `="x"`);
   /// a target linked several times gets each of its places in turn. A target written in no
@@ -92,13 +87,13 @@ enum ArticleParser {
 
     /// The 0-based body line of the next link to `target`; 0 when it cannot be found.
     mutating func next(_ target: String) -> Int {
-      guard let lines = places[target] else {
-        return ArticleParser.firstLine(containing: target, in: self.lines) ?? 0
+      guard let written = places[target] else {
+        return ArticleParser.firstLine(containing: target, in: lines) ?? 0
       }
       let count = used[target, default: 0]
       used[target] = count + 1
       // More links than places (a renderer may repeat one): the last place.
-      return lines[min(count, lines.count - 1)]
+      return written[min(count, written.count - 1)]
     }
 
     /// The targets written in a line, in order.
