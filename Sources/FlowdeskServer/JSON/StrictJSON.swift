@@ -80,7 +80,7 @@ indirect enum JSONValue: Sendable, Equatable {
 }
 
 /// One step of the way to a field of a body: a member's key or an item's index.
-enum FieldPathStep {
+enum FieldPathStep: Sendable, Equatable {
   case key(String)
   case index(Int)
 
@@ -112,9 +112,22 @@ struct JSONSyntaxError: Error, Sendable, Equatable {
   let offset: Int
   let line: Int
   let column: Int
+  /// For `nulCharacter`: the steps to the field the problem is in, innermost first, added
+  /// by each enclosing object and array as the error leaves it (`inside(_:)`), so that
+  /// parsing keeps no path while nothing is wrong.
+  private(set) var stepsOut: [FieldPathStep] = []
+
   /// The field the problem is in, written as field problems name it (`steps[1].name`);
   /// `(body)` at the top. Set for `nulCharacter` only.
-  var field: String? = nil
+  var field: String? { reason == .nulCharacter ? FieldPathStep.name(of: stepsOut.reversed()) : nil }
+
+  /// This error as seen from the object member or array item that holds where it is.
+  func inside(_ step: FieldPathStep) -> JSONSyntaxError {
+    guard reason == .nulCharacter else { return self }
+    var outer = self
+    outer.stepsOut.append(step)
+    return outer
+  }
 }
 
 /// A strict RFC 8259 parser: no trailing commas, no comments, no duplicate keys, valid
@@ -133,8 +146,6 @@ struct StrictJSONParser {
   private var index = 0
   private let maximumDepth: Int
   private let allowsNul: Bool
-  /// Where the parser is, for naming the field of a NUL character.
-  private var path: [FieldPathStep] = []
 
   private init(_ bytes: [UInt8], maximumDepth: Int, allowsNul: Bool) {
     self.bytes = bytes
@@ -170,9 +181,7 @@ struct StrictJSONParser {
         column += 1
       }
     }
-    return JSONSyntaxError(
-      reason: reason, offset: offset, line: line, column: column,
-      field: reason == .nulCharacter ? FieldPathStep.name(of: path) : nil)
+    return JSONSyntaxError(reason: reason, offset: offset, line: line, column: column)
   }
 
   private mutating func skipWhitespace() {
@@ -232,9 +241,11 @@ struct StrictJSONParser {
       guard colon == UInt8(ascii: ":") else { throw error(.unexpectedCharacter) }
       index += 1
       skipWhitespace()
-      path.append(.key(key))
-      members[key] = try value(depth: depth)
-      path.removeLast()
+      do {
+        members[key] = try value(depth: depth)
+      } catch {
+        throw error.inside(.key(key))
+      }
       skipWhitespace()
       guard let next = current else { throw error(.unexpectedEnd) }
       index += 1
@@ -258,9 +269,11 @@ struct StrictJSONParser {
     while true {
       skipWhitespace()
       if current == UInt8(ascii: "]") { throw error(.trailingComma) }
-      path.append(.index(items.count))
-      items.append(try value(depth: depth))
-      path.removeLast()
+      do {
+        items.append(try value(depth: depth))
+      } catch {
+        throw error.inside(.index(items.count))
+      }
       skipWhitespace()
       guard let next = current else { throw error(.unexpectedEnd) }
       index += 1

@@ -127,9 +127,7 @@ enum RequestBody {
 
   /// A syntax error as a coded problem with its line and column.
   static func problem(for error: JSONSyntaxError) -> APIProblem {
-    if error.reason == .nulCharacter {
-      return invalidField(error.field ?? FieldPathStep.name(of: []), "nulCharacter")
-    }
+    if let field = error.field { return invalidField(field, "nulCharacter") }
     let members: [String: APIProblem.Member] = [
       "line": .number(error.line), "column": .number(error.column), "offset": .number(error.offset),
     ]
