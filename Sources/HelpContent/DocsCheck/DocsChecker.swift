@@ -308,6 +308,16 @@ public struct DocsChecker: Sendable {
 
   func links() -> [DocsFinding] {
     var findings: [DocsFinding] = []
+    // Each article's anchors, and the article at each file, found once, not for every link.
+    let byURL = Dictionary(
+      library.articles.map { ($0.url.standardizedFileURL, $0) }, uniquingKeysWith: { first, _ in first })
+    var anchorsByPath: [String: Set<String>] = [:]
+    func anchors(of article: Article) -> Set<String> {
+      if let known = anchorsByPath[article.path] { return known }
+      let found = Self.anchors(of: article)
+      anchorsByPath[article.path] = found
+      return found
+    }
     for article in library.articles {
       let folder = article.url.deletingLastPathComponent()
       for link in article.links {
@@ -326,9 +336,9 @@ public struct DocsChecker: Sendable {
                 fix: "correct the path, or add \(path)"))
             continue
           }
-          target = library.articles.first { $0.url.standardizedFileURL == url }
+          target = byURL[url]
         }
-        if let anchor, !anchor.isEmpty, let target, !Self.anchors(of: target).contains(anchor) {
+        if let anchor, !anchor.isEmpty, let target, !anchors(of: target).contains(anchor) {
           findings.append(
             finding(
               .links, article.path, link.line,
