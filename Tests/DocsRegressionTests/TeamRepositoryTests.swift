@@ -101,6 +101,13 @@ struct TeamRepositoryTests {
       return failure?.line == 2 && failure?.reason.contains("required_keys names weight") == true
         && failure?.reason.contains("content_type") == true
     }
+    // An empty value is not taken for "none": that is written [].
+    #expect {
+      try DocsConfiguration.parse("required_keys:", contentRoot: Paths.packageRoot)
+    } throws: { error in
+      (error as? DocsConfiguration.Failure)?.reason
+        == "required_keys has an empty value; list the keys, or write [] to require none"
+    }
   }
 
   @Test func headingSlugsAreWrittenAsGitHubWritesThem() {

@@ -127,6 +127,11 @@ public struct DocsConfiguration: Sendable, Hashable {
         configuration.linkRoots = try strings().map { resolve($0, against: contentRoot) }
       case "required_keys":
         let keys = value.sequence?.isEmpty == true ? [] : try strings()
+        if keys.contains("") {
+          throw Failure(
+            file: name, line: line,
+            reason: "required_keys has an empty value; list the keys, or write [] to require none")
+        }
         for key in keys where !FrontMatter.requiredKeys.contains(key) {
           throw Failure(
             file: name, line: line,
