@@ -20,7 +20,11 @@ let package = Package(
   targets: [
     .target(
       name: "BenchmarkSupport",
-      dependencies: [.product(name: "FlowEngine", package: flowdesk)],
+      dependencies: [
+        .product(name: "FlowEngine", package: flowdesk),
+        .product(name: "FlowStore", package: flowdesk),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       path: "Sources/BenchmarkSupport"
     ),
     .executableTarget(

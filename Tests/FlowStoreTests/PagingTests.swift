@@ -4,7 +4,7 @@ import GRDB
 import TestSupport
 import Testing
 
-@testable import FlowStore
+@_spi(Benchmarks) @testable import FlowStore
 
 /// The host pages participants and contacts: memory holds them only while an operation needs
 /// them. These tests hold the paging host to an engine that keeps everything in memory.

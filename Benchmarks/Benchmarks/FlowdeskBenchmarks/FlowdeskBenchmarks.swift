@@ -91,6 +91,20 @@ let benchmarks: @Sendable () -> Void = {
       }
     }
   }
+  // The store's own SQL for the same advance, from a plain loop with no engine: the part of
+  // the figure above that is SQLite's, with this schema and these statements.
+  Benchmark("engine floor: the store's SQL for 20k x 5", configuration: heavy) { benchmark in
+    for _ in benchmark.scaledIterations {
+      try await Workload.withTemporaryFolder { folder in
+        let path = folder.appendingPathComponent("db.sqlite").path
+        let (flow, now) = try await StoreStatements.prepare(at: path, participants: participants)
+        let pool = try StoreStatements.open(path)
+        benchmark.startMeasurement()
+        try await StoreStatements.advance(pool, flow: flow, from: now, batch: 1000)
+        benchmark.stopMeasurement()
+      }
+    }
+  }
   // Ceiling: a plain batched INSERT of the same number of rows (participants x 5 steps),
   // as durable as the store's own commits (WAL, `synchronous = NORMAL`).
   Benchmark("engine ceiling: batched SQLite INSERT of 100k rows", configuration: heavy) { benchmark in

@@ -6,6 +6,7 @@ import BenchmarkSupport
 import FlowEngine
 import FlowStore
 import Foundation
+import GRDB
 
 #if canImport(Glibc)
   import Glibc
@@ -14,7 +15,9 @@ import Foundation
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
 let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
 // `memory` as the third argument: the engine alone, every participant in memory, no store.
-let inMemory = CommandLine.arguments.count > 3 && CommandLine.arguments[3] == "memory"
+// `statements`: the store's own SQL for the same advance, from a plain loop, no engine.
+let mode = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "store"
+let inMemory = mode == "memory"
 
 func peakRSSMegabytes() -> Double {
   var usage = rusage()
@@ -48,6 +51,24 @@ let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
   "flowdesk-scale-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: folder) }
+
+if mode == "statements" {
+  let path = folder.appendingPathComponent("db.sqlite").path
+  let enrollStart = ContinuousClock.now
+  let (flow, now) = try await StoreStatements.prepare(at: path, participants: count)
+  let enrolled = ContinuousClock.now - enrollStart
+  let pool = try StoreStatements.open(path)
+  let advanceStart = ContinuousClock.now
+  try await StoreStatements.advance(pool, flow: flow, from: now, batch: batch)
+  let advanced = ContinuousClock.now - advanceStart
+  let finished = try await pool.read {
+    try Int.fetchOne($0, sql: "SELECT count(*) FROM participants WHERE status = 'finished'") ?? 0
+  }
+  print(
+    "statements only: participants=\(count) finished=\(finished) enroll=\(enrolled) advance=\(advanced) "
+      + "peakRSS=\(String(format: "%.0f", peakRSSMegabytes()))MB")
+  exit(0)
+}
 let clock = ManualClock()
 let host = try FlowHost(
   store: try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path), clock: clock)

@@ -129,8 +129,8 @@ extension SQLiteFlowStore {
   }
 
   /// Due participants of a flow with their contacts, in schedule order: `participantColumns`,
-  /// then `contactColumns`.
-  static let dueSQL: String = {
+  /// then `contactColumns`. Open to the benchmarks, as the commit's statements are.
+  @_spi(Benchmarks) public static let dueSQL: String = {
     func qualified(_ columns: String, _ table: String) -> [String] {
       columns.split(separator: ",").map { "\(table).\($0.trimmingCharacters(in: .whitespacesAndNewlines))" }
     }
@@ -146,12 +146,7 @@ extension SQLiteFlowStore {
     guard !addresses.isEmpty else { return [:] }
     var holders: [String: String] = [:]
     for (chunk, marks) in Self.chunks(addresses) {
-      var query = RawRow(
-        try db.cachedStatement(
-          sql: """
-            SELECT email_claim, contact_id FROM participants
-            WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
-            """), in: db)
+      var query = RawRow(try db.cachedStatement(sql: Self.holdersSQL(marks: marks)), in: db)
       query.bind(flowId)
       for address in chunk { query.bind(address) }
       for (address, holder) in try query.rows({ ($0.text(0) ?? "", $0.text(1) ?? "") }) {
@@ -159,6 +154,15 @@ extension SQLiteFlowStore {
       }
     }
     return holders
+  }
+
+  /// The active holders of some email addresses in a flow: `marks` holds a placeholder for
+  /// each address.
+  @_spi(Benchmarks) public static func holdersSQL(marks: String) -> String {
+    """
+    SELECT email_claim, contact_id FROM participants
+    WHERE flow_id = ? AND status = 'active' AND email_claim IN (\(marks))
+    """
   }
 
   /// Values for an `IN (...)` list, in chunks under SQLite's limit on bound parameters, each

@@ -66,12 +66,7 @@ extension SQLiteFlowStore {
     for id in changes.deletedFlows {
       try db.execute(sql: "DELETE FROM flows WHERE id = ?", arguments: [id])
     }
-    let upsertFlow = try db.cachedStatement(
-      sql: """
-        INSERT INTO flows (id, version, status, last_error_at, counts) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
-          last_error_at = excluded.last_error_at, counts = excluded.counts
-        """)
+    let upsertFlow = try db.cachedStatement(sql: Self.flowUpsertSQL)
     let insertVersion = try db.cachedStatement(
       sql: "INSERT OR IGNORE INTO flow_versions (flow_id, version, definition) VALUES (?, ?, ?)")
     for flow in changes.flows {
@@ -83,18 +78,7 @@ extension SQLiteFlowStore {
         try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
       }
     }
-    let upsertContact = try db.cachedStatement(
-      sql: """
-        INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
-          email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
-        VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
-          consent = excluded.consent, subscriptions = excluded.subscriptions,
-          marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
-          email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
-          lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
-          language = excluded.language
-        """)
+    let upsertContact = try db.cachedStatement(sql: Self.contactUpsertSQL)
     for c in changes.contacts {
       var row = RawRow(upsertContact, in: db)
       for text in [c.id, c.email, c.mobile] { row.bind(text) }
@@ -116,17 +100,7 @@ extension SQLiteFlowStore {
     for (id, properties) in changes.companies {
       try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
     }
-    let upsertParticipant = try db.cachedStatement(
-      sql: """
-        INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
-          entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
-        VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
-          due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
-          entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
-          waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
-          email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
-        """)
+    let upsertParticipant = try db.cachedStatement(sql: Self.participantUpsertSQL)
     // Rows that give an address up are written before rows that take one, so that a
     // hand-over within one batch never has two active holders in between.
     let releasing = changes.participants.filter {
@@ -165,13 +139,7 @@ extension SQLiteFlowStore {
         try encoder.encode(event.message.parameters),
       ])
     }
-    // A plain INSERT: a message already written makes the whole commit fail.
-    let insertMessage = try db.cachedStatement(
-      sql: """
-        INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
-          created_at, sender, reply_to, subject, body, html, language)
-        VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
-        """)
+    let insertMessage = try db.cachedStatement(sql: Self.messageInsertSQL)
     for m in changes.outbox {
       var row = RawRow(insertMessage, in: db)
       for text in [m.idempotencyKey, m.flowId, m.contactId, m.stepId] { row.bind(text) }
@@ -182,13 +150,57 @@ extension SQLiteFlowStore {
       for text in [m.from, m.replyTo, m.subject, m.body, m.html, m.language] { row.bind(text) }
       try row.run()
     }
-    let setMeta = try db.cachedStatement(
-      sql:
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-    )
+    let setMeta = try db.cachedStatement(sql: Self.metaUpsertSQL)
     try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
     try setMeta.execute(arguments: ["nextToken", String(changes.counters.nextToken)])
   }
+
+  // MARK: The commit's statements
+  // Named, and open to the benchmarks (`@_spi(Benchmarks)`), so that the benchmark of the
+  // store's own SQL runs exactly the statements a commit runs.
+
+  /// A flow's version, status and counts, inserted or written over.
+  @_spi(Benchmarks) public static let flowUpsertSQL = """
+      INSERT INTO flows (id, version, status, last_error_at, counts) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET version = excluded.version, status = excluded.status,
+        last_error_at = excluded.last_error_at, counts = excluded.counts
+    """
+
+  /// A contact, inserted or written over whole.
+  @_spi(Benchmarks) public static let contactUpsertSQL = """
+      INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
+        email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
+      VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
+        consent = excluded.consent, subscriptions = excluded.subscriptions,
+        marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
+        email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
+        lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
+        language = excluded.language
+    """
+
+  /// A participant, inserted or written over whole.
+  @_spi(Benchmarks) public static let participantUpsertSQL = """
+      INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
+        entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
+      VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
+        due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
+        entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
+        waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
+        email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
+    """
+
+  /// A message: a plain INSERT, so a message already written makes the whole commit fail.
+  @_spi(Benchmarks) public static let messageInsertSQL = """
+      INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+        created_at, sender, reply_to, subject, body, html, language)
+      VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
+    """
+
+  /// A meta value, inserted or written over.
+  @_spi(Benchmarks) public static let metaUpsertSQL =
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 
   @discardableResult
   public func pruneHistory(before cutoff: Date) throws -> Int {

@@ -1,0 +1,117 @@
+import FlowEngine
+@_spi(Benchmarks) import FlowStore
+import Foundation
+import GRDB
+
+/// The SQL a SQLite store runs to advance the five-step workload, run from a plain loop with
+/// no engine: the store's own statements (`@_spi(Benchmarks)`), with the values the engine
+/// would write, in the same transactions. What is left of the engine's time on SQLite once
+/// this is taken away is the engine's and the host's own work.
+public enum StoreStatements {
+  /// A store at `path` with `participants` contacts enrolled in the started five-step flow,
+  /// written by the engine, as the engine benchmark starts. Returns the flow's id and the
+  /// clock's time of the enrollment.
+  public static func prepare(at path: String, participants: Int) async throws -> (flow: String, now: Date) {
+    let clock = ManualClock()
+    let host = try FlowHost(store: try SQLiteFlowStore(path: path), clock: clock)
+    let flow = try await host.perform { engine in
+      let id = try Workload.startFlow(in: &engine)
+      try Workload.enroll(0..<participants, in: id, engine: &engine)
+      return id
+    }
+    return (flow, clock.now)
+  }
+
+  /// Opens the store's file as the store does: foreign keys on, `synchronous = NORMAL`.
+  public static func open(_ path: String) throws -> DatabasePool {
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+    return try DatabasePool(path: path, configuration: configuration)
+  }
+
+  /// Both advances of the workload, in batches of `batch`: first the email and the wait (a
+  /// message and a held address for each), then, an hour later, the split, the contact
+  /// update and the finish.
+  public static func advance(_ pool: DatabasePool, flow: String, from now: Date, batch: Int) async throws {
+    var token = Int64(1)
+    while try await run(pool, flow: flow, now: now, batch: batch, first: true, token: &token) {}
+    let later = now.addingTimeInterval(3600)
+    while try await run(pool, flow: flow, now: later, batch: batch, first: false, token: &token) {}
+  }
+
+  /// One batch in one write transaction, taken at its start as the store takes it. Returns
+  /// whether it found a whole batch due, so that more may be.
+  private static func run(
+    _ pool: DatabasePool, flow: String, now: Date, batch: Int, first: Bool, token: inout Int64
+  ) async throws -> Bool {
+    let start = token
+    let (found, used) = try await pool.writeWithoutTransaction { db in
+      var found = 0
+      var token = start
+      try db.inTransaction(.immediate) {
+        found = try step(
+          db, flow: flow, now: now.timeIntervalSince1970, batch: batch, first: first, token: &token)
+        return .commit
+      }
+      return (found, token)
+    }
+    token = used
+    return found == batch
+  }
+
+  private static func step(
+    _ db: Database, flow: String, now: Double, batch: Int, first: Bool, token: inout Int64
+  ) throws -> Int {
+    // The due participants with their contacts: every column, as the store reads them.
+    var due: [(contact: String, email: String, enrolled: Double, country: String)] = []
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(sql: SQLiteFlowStore.dueSQL), arguments: [flow, now, batch])
+    let contactColumn = 16
+    while let row = try rows.next() {
+      let properties: String = row[contactColumn + 12]
+      due.append((row[1], row[contactColumn + 2], row[9], properties.contains("NL") ? "NL" : "SE"))
+    }
+    guard !due.isEmpty else { return 0 }
+    let participant = try db.cachedStatement(sql: SQLiteFlowStore.participantUpsertSQL)
+    if first {
+      // Who holds the batch's addresses, asked once, as the store asks.
+      for start in stride(from: 0, to: due.count, by: 500) {
+        let chunk = due[start..<min(start + 500, due.count)]
+        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+        let holders = try db.cachedStatement(sql: SQLiteFlowStore.holdersSQL(marks: marks))
+        _ = try Row.fetchAll(holders, arguments: StatementArguments([flow] + chunk.map(\.email)))
+      }
+      let message = try db.cachedStatement(sql: SQLiteFlowStore.messageInsertSQL)
+      for p in due {
+        try participant.execute(arguments: [
+          flow, p.contact, "active", "wait", now + 3600, nil, nil, now, p.enrolled, 1, 1, nil, nil, p.email,
+          token,
+        ])
+        token += 2
+        try message.execute(arguments: [
+          "\(flow)/\(p.contact)/mail/v1/1", flow, p.contact, "mail", 1, "email", p.email, now,
+          "a@example.com", "b@example.com", "Hello", nil, nil, "en",
+        ])
+      }
+    } else {
+      let contact = try db.cachedStatement(sql: SQLiteFlowStore.contactUpsertSQL)
+      for p in due {
+        try contact.execute(arguments: [
+          p.contact, p.email, nil, 1, #"["news"]"#, 1, 0, 0, 0, nil, nil,
+          #"{"country":"\#(p.country)","welcomed":"yes"}"#, nil,
+        ])
+        try participant.execute(arguments: [
+          flow, p.contact, "finished", "done", nil, nil, nil, now, p.enrolled, 1, 0,
+          p.country == "NL" ? #"{"split":"nl"}"# : nil, nil, nil, 0,
+        ])
+      }
+    }
+    let upsertFlow = try db.cachedStatement(sql: SQLiteFlowStore.flowUpsertSQL)
+    try upsertFlow.execute(arguments: [flow, 1, "running", nil, #"{"active":1}"#])
+    let meta = try db.cachedStatement(sql: SQLiteFlowStore.metaUpsertSQL)
+    try meta.execute(arguments: ["nextFlowNumber", "2"])
+    try meta.execute(arguments: ["nextToken", String(token)])
+    return due.count
+  }
+}
