@@ -110,23 +110,9 @@ let benchmarks: @Sendable () -> Void = {
   Benchmark("engine ceiling: batched SQLite INSERT of 100k rows", configuration: heavy) { benchmark in
     for _ in benchmark.scaledIterations {
       try await Workload.withTemporaryFolder { folder in
-        var configuration = Configuration()
-        configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
-        let pool = try DatabasePool(
-          path: folder.appendingPathComponent("plain.sqlite").path, configuration: configuration)
-        try await pool.write {
-          try $0.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, step TEXT, data BLOB)")
-        }
+        let pool = try StoreStatements.plainTable(at: folder.appendingPathComponent("plain.sqlite").path)
         benchmark.startMeasurement()
-        let rows = participants * 5
-        for start in stride(from: 0, to: rows, by: 1000) {
-          try await pool.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, step, data) VALUES (?, ?, ?)")
-            for n in start..<min(start + 1000, rows) {
-              try statement.execute(arguments: ["r\(n)", "s\(n % 5)", Data(repeating: 7, count: 64)])
-            }
-          }
-        }
+        try await StoreStatements.plainInsert(participants * 5, into: pool)
         benchmark.stopMeasurement()
       }
     }

@@ -30,6 +30,30 @@ public enum StoreStatements {
     return try DatabasePool(path: path, configuration: configuration)
   }
 
+  /// The ceiling's database: one table with a text key, committing as the store commits
+  /// (WAL, `synchronous = NORMAL`).
+  public static func plainTable(at path: String) async throws -> DatabasePool {
+    var configuration = Configuration()
+    configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
+    let pool = try DatabasePool(path: path, configuration: configuration)
+    try await pool.write {
+      try $0.execute(sql: "CREATE TABLE rows (id TEXT PRIMARY KEY, step TEXT, data BLOB)")
+    }
+    return pool
+  }
+
+  /// The ceiling: a plain INSERT of `rows` rows, in transactions of 1,000.
+  public static func plainInsert(_ rows: Int, into pool: DatabasePool) async throws {
+    for start in stride(from: 0, to: rows, by: 1000) {
+      try await pool.write { db in
+        let statement = try db.cachedStatement(sql: "INSERT INTO rows (id, step, data) VALUES (?, ?, ?)")
+        for n in start..<min(start + 1000, rows) {
+          try statement.execute(arguments: ["r\(n)", "s\(n % 5)", Data(repeating: 7, count: 64)])
+        }
+      }
+    }
+  }
+
   /// Both advances of the workload, in batches of `batch`: first the email and the wait (a
   /// message and a held address for each), then, an hour later, the split, the contact
   /// update and the finish.

@@ -15,7 +15,8 @@ import GRDB
 let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000 : 10_000
 let batch = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 5_000 : 5_000
 // `memory` as the third argument: the engine alone, every participant in memory, no store.
-// `statements`: the store's own SQL for the same advance, from a plain loop, no engine.
+// `statements`: the store's own SQL for the same advance, from a plain loop, no engine;
+// `ceiling`: a plain batched INSERT of N x 5 rows.
 let mode = CommandLine.arguments.count > 3 ? CommandLine.arguments[3] : "store"
 let inMemory = mode == "memory"
 
@@ -51,6 +52,14 @@ let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
   "flowdesk-scale-\(UUID().uuidString)")
 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: folder) }
+
+if mode == "ceiling" {
+  let pool = try await StoreStatements.plainTable(at: folder.appendingPathComponent("plain.sqlite").path)
+  let start = ContinuousClock.now
+  try await StoreStatements.plainInsert(count * 5, into: pool)
+  print("ceiling: rows=\(count * 5) insert=\(ContinuousClock.now - start)")
+  exit(0)
+}
 
 if mode == "statements" {
   let path = folder.appendingPathComponent("db.sqlite").path
