@@ -110,7 +110,8 @@ let benchmarks: @Sendable () -> Void = {
   Benchmark("engine ceiling: batched SQLite INSERT of 100k rows", configuration: heavy) { benchmark in
     for _ in benchmark.scaledIterations {
       try await Workload.withTemporaryFolder { folder in
-        let pool = try StoreStatements.plainTable(at: folder.appendingPathComponent("plain.sqlite").path)
+        let pool = try await StoreStatements.plainTable(
+          at: folder.appendingPathComponent("plain.sqlite").path)
         benchmark.startMeasurement()
         try await StoreStatements.plainInsert(participants * 5, into: pool)
         benchmark.stopMeasurement()
