@@ -33,13 +33,14 @@ enum ArticleParser {
       var linked = places
       for anchor in bodyNode.descendants(named: ["a"]) {
         guard let href = anchor.attribute("href") else { continue }
-        links.append(Link(target: href, text: anchor.text, line: linked.next(href) + bodyLine))
+        let line = linked.next(href) + bodyLine
+        links.append(Link(target: destination(href), text: anchor.text, line: line))
       }
       var shown = places
       for image in bodyNode.descendants(named: ["img"]) {
         guard let source = image.attribute("src") else { continue }
-        images.append(
-          Link(target: source, text: image.attribute("alt") ?? "", line: shown.next(source) + bodyLine))
+        let line = shown.next(source) + bodyLine
+        images.append(Link(target: destination(source), text: image.attribute("alt") ?? "", line: line))
       }
       sanitized = HTMLSanitizer.sanitize(body: bodyNode, rewriteLink: HTMLSanitizer.articlePageLink)
     } else {
@@ -50,6 +51,14 @@ enum ArticleParser {
       bodyLine: bodyLine,
       html: html, sanitizedHTML: sanitized, sections: sections, links: links, images: images)
     return (article, problems)
+  }
+
+  /// A link's destination as CommonMark reads it: `[text](<a file.md>)` links to `a file.md`.
+  /// Ink hands the angle brackets on in the `href`; they are how the target was written (and
+  /// found on its line), not part of it.
+  static func destination(_ href: String) -> String {
+    guard href.count > 2, href.hasPrefix("<"), href.hasSuffix(">") else { return href }
+    return String(href.dropFirst().dropLast())
   }
 
   /// The body lines (0-based) of ATX headings, outside fenced code blocks, in order.

@@ -65,8 +65,10 @@ public enum HTMLSanitizer {
     for (attribute, value) in node.attributes where allowed.contains(attribute) {
       var kept = value
       if urlAttributes.contains(attribute) {
-        guard isSafeURL(value) else { continue }
-        if attribute == "href" { kept = rewriteLink(value) }
+        // `[text](<a file.md>)`: the brackets are Markdown's, not the URL's.
+        kept = ArticleParser.destination(value)
+        guard isSafeURL(kept) else { continue }
+        if attribute == "href" { kept = rewriteLink(kept) }
         guard isSafeURL(kept) else { continue }
       }
       output += " \(attribute)=\"\(escape(kept))\""

@@ -110,6 +110,22 @@ struct TeamRepositoryTests {
     }
   }
 
+  /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
+  /// link goes to the file inside the brackets.
+  @Test func anAngleBracketedLinkGoesToTheFileInside() throws {
+    let page = """
+      # Brackets
+
+      See [the tour](<tour.md>), [the plan](<release plan.md#dates>) and [a lost page](<lost.md>).
+      """
+    let result = try check(
+      ["en/page.md": page, "en/tour.md": "# Tour\n", "en/release plan.md": "# Plan\n\n## Dates\n"],
+      configuration: "required_keys: []")
+    #expect(
+      result.findings.map { "\($0.line ?? 0): \($0.message)" }
+        == ["3: the link lost.md points to a file that does not exist"], "\(result.findings)")
+  }
+
   @Test func headingSlugsAreWrittenAsGitHubWritesThem() {
     #expect(DocsChecker.headingSlug("Install the tool") == "install-the-tool")
     #expect(DocsChecker.headingSlug("What's new in 2.0?") == "whats-new-in-20")

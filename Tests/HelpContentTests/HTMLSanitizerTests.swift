@@ -67,6 +67,17 @@ struct HTMLSanitizerTests {
     #expect(scripted == "<a>c</a>")
   }
 
+  /// CommonMark's `[text](<a file.md>)`: the angle brackets are how the destination was
+  /// written, so the link goes to the file, and a script inside them is still a script.
+  @Test func anAngleBracketedDestinationIsTheURLInside() {
+    #expect(
+      HTMLSanitizer.sanitize(
+        #"<a href="<flow-edit.md#editing>">a</a>"#, rewriteLink: HTMLSanitizer.articlePageLink)
+        == #"<a href="flow-edit#editing">a</a>"#)
+    #expect(HTMLSanitizer.sanitize(#"<a href="<javascript:alert(1)>">b</a>"#) == "<a>b</a>")
+    #expect(HTMLSanitizer.sanitize(#"<img src="<//evil.example/x.png>" alt="c">"#) == #"<img alt="c">"#)
+  }
+
   @Test func articleLinksLoseOnlyAnEndingMarkdownExtension() {
     #expect(HTMLSanitizer.articlePageLink("flow-edit.md#editing") == "flow-edit#editing")
     #expect(HTMLSanitizer.articlePageLink("flow-edit.md") == "flow-edit")
