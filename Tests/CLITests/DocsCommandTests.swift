@@ -105,4 +105,13 @@ struct DocsCommandTests {
     let result = try await CLI.run(["docs", "check", "--rule", "spelling"])
     #expect(result.status == 2)
   }
+
+  @Test func anIgnoreLinkThatIsNotARegularExpressionExitsTwo() async throws {
+    let result = try await CLI.run(["docs", "check", "--ignore-link", "(unclosed"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("--ignore-link (unclosed is not a regular expression"), "\(result.stderr)")
+    // A pattern that matches nothing leaves the bundled content as it was: no findings.
+    let kept = try await CLI.run(["docs", "check", "--ignore-link", "^nothing-links-here$"])
+    #expect(kept.status == 0, "\(kept.stdout)")
+  }
 }

@@ -110,6 +110,47 @@ struct TeamRepositoryTests {
     }
   }
 
+  /// Hugo's glossary links and shortcodes are the site generator's, not paths: a team says
+  /// which targets are not to be checked, and every other link still is.
+  @Test func ignoreLinksLeavesASiteGeneratorsOwnTargetsUnchecked() throws {
+    let shortcodes = """
+      ---
+      title: Shortcodes
+      ---
+
+      See [the guide]({{< ref "guide.md" >}}), ![a chart]({{% asset "chart.png" %}}),
+      [the glossary](g) and [a page that is gone](gone.md).
+      """
+    let files = ["en/guide.md": Self.guide, "en/tour.md": Self.tour, "en/shortcodes.md": shortcodes]
+    let unchecked = try check(files, configuration: "required_keys: []")
+    #expect(unchecked.findings.filter { $0.message.contains("{{") }.count == 2, "\(unchecked.findings)")
+    let result = try check(files, configuration: #"required_keys: []\#nignore_links: ['^g$', '^\{\{']"#)
+    let messages = result.findings.map { "\($0.file):\($0.line ?? 0): \($0.message)" }.sorted()
+    #expect(
+      messages == [
+        "docs/en/guide.md:16: the link #faq-2 names an anchor #faq-2 that docs/en/guide.md does not have",
+        "docs/en/shortcodes.md:6: the link gone.md points to a file that does not exist",
+      ], "\(messages)")
+  }
+
+  @Test func ignoreLinksRefusesAPatternThatIsNotARegularExpression() {
+    #expect {
+      try DocsConfiguration.parse(
+        "rules: [links]\nignore_links: ['(unclosed']", contentRoot: Paths.packageRoot)
+    } throws: { error in
+      let failure = error as? DocsConfiguration.Failure
+      return failure?.line == 2
+        && failure?.reason.hasPrefix("ignore_links has (unclosed, which is not a regular expression") == true
+    }
+    // An empty pattern would match every link, and silence the rule.
+    #expect {
+      try DocsConfiguration.parse("ignore_links: ['']", contentRoot: Paths.packageRoot)
+    } throws: { error in
+      (error as? DocsConfiguration.Failure)?.reason
+        == "ignore_links has an empty pattern, which would match every link; remove it"
+    }
+  }
+
   /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
   /// link goes to the file inside the brackets.
   @Test func anAngleBracketedLinkGoesToTheFileInside() throws {

@@ -318,10 +318,13 @@ public struct DocsChecker: Sendable {
       anchorsByPath[article.path] = found
       return found
     }
+    // Patterns were checked when the configuration was read.
+    let ignored = configuration.ignoredLinks.compactMap { try? Regex($0) }
     for article in library.articles {
       let folder = article.url.deletingLastPathComponent()
       for link in article.links {
         guard Self.isRelative(link.target) else { continue }
+        if ignored.contains(where: { link.target.contains($0) }) { continue }
         let (path, anchor) = Self.split(link.target)
         var target: Article? = article
         if !path.isEmpty {
@@ -347,6 +350,7 @@ public struct DocsChecker: Sendable {
         }
       }
       for image in article.images where Self.isRelative(image.target) {
+        if ignored.contains(where: { image.target.contains($0) }) { continue }
         let url = folder.appendingPathComponent(Self.decoded(Self.split(image.target).path))
           .standardizedFileURL
         guard isResolvable(url) else { continue }

@@ -11,6 +11,7 @@ import Yams
 /// termbase: terms/status.tbx     # relative to the content root
 /// link_roots: [..]               # folders outside the content root that links may reach
 /// required_keys: [title]         # front-matter keys every article must have
+/// ignore_links: ['^g$', '\{\{']   # link targets not to check (regular expressions)
 /// ```
 ///
 /// Without a file, every rule runs, English is the source and the catalogs' labels are the
@@ -30,18 +31,25 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// it wants, or none: an article may then have no front matter at all, and is known by its
   /// path. A key that is there is checked all the same (a date must be a date).
   public var requiredKeys: Set<String>
+  /// Regular expressions for link targets that are not paths to check: a site generator's
+  /// own forms (Hugo's glossary links `[term](g)`, a `{{< ref >}}` shortcode). A target that
+  /// one of them matches, anywhere in it, is not checked by the links rule.
+  public var ignoredLinks: [String]
   /// The file the configuration was read from, if any.
   public var file: URL?
 
   public init(
     rules: Set<DocsRule> = Set(DocsRule.allCases), sourceLanguage: String = "en", termbase: URL? = nil,
-    linkRoots: [URL] = [], requiredKeys: Set<String> = Set(FrontMatter.requiredKeys), file: URL? = nil
+    linkRoots: [URL] = [], requiredKeys: Set<String> = Set(FrontMatter.requiredKeys),
+    ignoredLinks: [String] = [],
+    file: URL? = nil
   ) {
     self.rules = rules
     self.sourceLanguage = sourceLanguage
     self.termbase = termbase
     self.linkRoots = linkRoots
     self.requiredKeys = requiredKeys
+    self.ignoredLinks = ignoredLinks
     self.file = file
   }
 
@@ -140,11 +148,29 @@ public struct DocsConfiguration: Sendable, Hashable {
               + FrontMatter.requiredKeys.joined(separator: ", "))
         }
         configuration.requiredKeys = Set(keys)
+      case "ignore_links":
+        let patterns = value.sequence?.isEmpty == true ? [] : try strings()
+        for pattern in patterns {
+          if pattern.isEmpty {
+            throw Failure(
+              file: name, line: line,
+              reason: "ignore_links has an empty pattern, which would match every link; remove it")
+          }
+          do {
+            _ = try Regex(pattern)
+          } catch {
+            throw Failure(
+              file: name, line: line,
+              reason: "ignore_links has \(pattern), which is not a regular expression: \(error)")
+          }
+        }
+        configuration.ignoredLinks = patterns
       default:
         throw Failure(
           file: name, line: line,
           reason:
-            "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys"
+            "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys, "
+            + "ignore_links"
         )
       }
     }

@@ -44,6 +44,11 @@ struct Docs: ParsableCommand {
       help: "A folder outside the content in which links are checked too (repeatable).")
     var linkRoots: [String] = []
 
+    @Option(
+      name: .customLong("ignore-link"),
+      help: "A regular expression for link targets not to check, such as '^g$' (repeatable).")
+    var ignoredLinks: [String] = []
+
     @Option(help: "A configuration file (default: \(DocsConfiguration.fileName) in the content folder).")
     var config: String?
 
@@ -95,6 +100,17 @@ struct Docs: ParsableCommand {
       if !linkRoots.isEmpty {
         configuration.linkRoots = linkRoots.map { URL(fileURLWithPath: $0).standardizedFileURL }
       }
+      for pattern in ignoredLinks {
+        if pattern.isEmpty {
+          throw fail("--ignore-link needs a pattern; an empty one would match every link")
+        }
+        do {
+          _ = try Regex(pattern)
+        } catch {
+          throw fail("--ignore-link \(pattern) is not a regular expression: \(error)")
+        }
+      }
+      if !ignoredLinks.isEmpty { configuration.ignoredLinks = ignoredLinks }
       var terms: Termbase?
       if let url = configuration.termbase {
         do {
