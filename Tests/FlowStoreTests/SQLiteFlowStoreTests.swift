@@ -312,6 +312,39 @@ struct SQLiteFlowStoreTests {
     }
   }
 
+  /// GRDB creates its table of applied migrations before the first migration's transaction:
+  /// a first start killed in between leaves that table alone, empty. Found by the crash test,
+  /// whose worker is killed at a random moment: the next start refused the file as another
+  /// application's, for good.
+  @Test func aFirstStartKilledBeforeItsFirstMigrationIsStartedAgain() async throws {
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let queue = try DatabaseQueue(path: path)
+      try await queue.write {
+        try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+      }
+      try queue.close()
+      let store = try SQLiteFlowStore(path: path)
+      #expect(try store.appliedMigrations().contains("v1 flows, participants, contacts, history, outbox"))
+    }
+    // Someone else's migrated database, even one without tables of its own, stays theirs.
+    try await withFolder { folder in
+      let path = folder.appendingPathComponent("db.sqlite").path
+      let queue = try DatabaseQueue(path: path)
+      try await queue.write {
+        try $0.execute(
+          sql: """
+            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+            INSERT INTO grdb_migrations VALUES ('v1 invoices')
+            """)
+      }
+      try queue.close()
+      #expect {
+        _ = try SQLiteFlowStore(path: path)
+      } throws: { ($0 as? StoreError)?.kind == .foreignDatabase }
+    }
+  }
+
   @Test func fullDatabaseGivesAClearErrorAndNoPartialState() async throws {
     try await withFolder { folder in
       let path = folder.appendingPathComponent("db.sqlite").path

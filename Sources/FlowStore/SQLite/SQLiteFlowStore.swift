@@ -59,18 +59,23 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     do {
       let id: Int32
       let tables: [String]
+      let migrations: Int
       do {
-        (id, tables) = try inspect(path, readonly: true)
+        (id, tables, migrations) = try inspect(path, readonly: true)
       } catch let error as DatabaseError
         where error.extendedResultCode == .SQLITE_READONLY_ROLLBACK
         || error.extendedResultCode == .SQLITE_READONLY_RECOVERY
       {
         // A process died in the middle of a write: only a connection that may write can roll
         // that change back (or rebuild the WAL index), which restores the last commit.
-        (id, tables) = try inspect(path, readonly: false)
+        (id, tables, migrations) = try inspect(path, readonly: false)
       }
-      // Ours, or empty (a first start that stopped before its first migration).
-      guard id != applicationID, !tables.isEmpty else { return }
+      // Ours, or empty: a first start that stopped before its first migration. GRDB creates
+      // its table of applied migrations on its own, before the first migration's
+      // transaction, so a first start killed in between leaves that table, empty, and
+      // nothing else.
+      let stoppedFirstStart = tables == ["grdb_migrations"] && migrations == 0
+      guard id != applicationID, !tables.isEmpty, !stoppedFirstStart else { return }
       throw StoreError(
         .foreignDatabase, path: path, reason: "belongs to another application; it was not changed")
     } catch let error as StoreError {
@@ -80,18 +85,22 @@ public final class SQLiteFlowStore: FlowStore, @unchecked Sendable {
     }
   }
 
-  /// The application id and the tables of an existing file, read through SQLite: a recent
-  /// change may still be in the WAL file.
-  private static func inspect(_ path: String, readonly: Bool) throws -> (id: Int32, tables: [String]) {
+  /// The application id, the tables and the number of applied GRDB migrations of an existing
+  /// file, read through SQLite: a recent change may still be in the WAL file.
+  private static func inspect(_ path: String, readonly: Bool) throws -> (
+    id: Int32, tables: [String], migrations: Int
+  ) {
     var configuration = Configuration()
     configuration.readonly = readonly
     let queue = try DatabaseQueue(path: path, configuration: configuration)
     defer { try? queue.close() }
     return try queue.read { db in
-      (
-        try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-        try String.fetchAll(
-          db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      let tables = try String.fetchAll(
+        db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      return (
+        try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0, tables,
+        tables.contains("grdb_migrations")
+          ? try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0 : 0
       )
     }
   }
