@@ -167,6 +167,47 @@ struct TeamRepositoryTests {
         == ["3: the link lost.md points to a file that does not exist"], "\(result.findings)")
   }
 
+  /// Hugo gives each definition-list term an id made like a heading's (Goldmark's
+  /// `autoDefinitionTermID`), and its docs link to them; a team that renders so says it.
+  @Test func definitionTermAnchorsAreKnownWhenTheTeamsRendererMakesThem() throws {
+    let settings = """
+      # Settings
+
+      `titleCaseStyle`
+      : (`string`) How titles are written.
+
+      **timeZone**
+      : The zone of dates.
+
+      ```yaml
+      notATerm
+      : inside a code block
+      ```
+
+      See [the style](#titlecasestyle), [the zone](#timezone), [the code](#notaterm) and [a gone one](#nope).
+      """
+    let files = ["en/settings.md": settings]
+    let plain = try check(files, configuration: "required_keys: []")
+    #expect(
+      plain.findings.map(\.message).sorted() == [
+        "the link #nope names an anchor #nope that docs/en/settings.md does not have",
+        "the link #notaterm names an anchor #notaterm that docs/en/settings.md does not have",
+        "the link #timezone names an anchor #timezone that docs/en/settings.md does not have",
+        "the link #titlecasestyle names an anchor #titlecasestyle that docs/en/settings.md does not have",
+      ], "\(plain.findings)")
+    let hugo = try check(files, configuration: "required_keys: []\ndefinition_term_anchors: true")
+    #expect(
+      hugo.findings.map(\.message).sorted() == [
+        "the link #nope names an anchor #nope that docs/en/settings.md does not have",
+        "the link #notaterm names an anchor #notaterm that docs/en/settings.md does not have",
+      ], "\(hugo.findings)")
+    #expect {
+      try DocsConfiguration.parse("definition_term_anchors: sometimes", contentRoot: Paths.packageRoot)
+    } throws: { error in
+      (error as? DocsConfiguration.Failure)?.reason == "definition_term_anchors must be true or false"
+    }
+  }
+
   @Test func headingSlugsAreWrittenAsGitHubWritesThem() {
     #expect(DocsChecker.headingSlug("Install the tool") == "install-the-tool")
     #expect(DocsChecker.headingSlug("What's new in 2.0?") == "whats-new-in-20")

@@ -314,7 +314,7 @@ public struct DocsChecker: Sendable {
     var anchorsByPath: [String: Set<String>] = [:]
     func anchors(of article: Article) -> Set<String> {
       if let known = anchorsByPath[article.path] { return known }
-      let found = Self.anchors(of: article)
+      let found = Self.anchors(of: article, definitionTerms: configuration.definitionTermAnchors)
       anchorsByPath[article.path] = found
       return found
     }
@@ -384,21 +384,45 @@ public struct DocsChecker: Sendable {
   /// as static site generators give it: an explicit `{#id}` at the end of the heading
   /// (Hugo, Pandoc, kramdown, MkDocs), else the GitHub-style slug of its text (DocFX, Hugo,
   /// GitHub), with `-1`, `-2` for a heading text that comes again.
-  static func anchors(of article: Article) -> Set<String> {
+  static func anchors(of article: Article, definitionTerms: Bool = false) -> Set<String> {
     var anchors = Set(article.html.matches(of: /id="([^"]+)"/).map { String($0.1) })
     var seen: [String: Int] = [:]
+    func insert(slugOf text: String) {
+      let slug = headingSlug(text)
+      let repeats = seen[slug, default: 0]
+      seen[slug] = repeats + 1
+      anchors.insert(repeats == 0 ? slug : "\(slug)-\(repeats)")
+    }
     for section in article.sections where section.level > 0 {
       let heading = section.heading.trimmingCharacters(in: .whitespaces)
       if let explicit = heading.firstMatch(of: /\{#([^}\s]+)\}$/) {
         anchors.insert(String(explicit.1))
         continue
       }
-      let slug = headingSlug(heading)
-      let repeats = seen[slug, default: 0]
-      seen[slug] = repeats + 1
-      anchors.insert(repeats == 0 ? slug : "\(slug)-\(repeats)")
+      insert(slugOf: heading)
+    }
+    if definitionTerms {
+      for term in definitionListTerms(article.markdown) { insert(slugOf: term) }
     }
     return anchors
+  }
+
+  /// The terms of the body's definition lists (a line, then a line that starts with `: `),
+  /// outside fenced code, in order, as text: the Markdown of inline code and emphasis is
+  /// dropped, as a renderer drops it from the term's id.
+  static func definitionListTerms(_ markdown: String) -> [String] {
+    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+    var terms: [String] = []
+    var fenced = false
+    for (index, line) in lines.enumerated() {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { fenced.toggle() }
+      guard !fenced, index + 1 < lines.count, !trimmed.isEmpty, !trimmed.hasPrefix(":"),
+        !trimmed.hasPrefix("#"), lines[index + 1].hasPrefix(": ") || lines[index + 1].hasPrefix(":\t")
+      else { continue }
+      terms.append(trimmed.filter { $0 != "`" && $0 != "*" })
+    }
+    return terms
   }
 
   /// A heading's id as GitHub and DocFX write it: lowercase; letters, digits, `-` and `_`

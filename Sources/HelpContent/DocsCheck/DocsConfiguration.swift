@@ -12,6 +12,7 @@ import Yams
 /// link_roots: [..]               # folders outside the content root that links may reach
 /// required_keys: [title]         # front-matter keys every article must have
 /// ignore_links: ['^g$', '\{\{']   # link targets not to check (regular expressions)
+/// definition_term_anchors: true   # definition-list terms have ids, as Hugo can give them
 /// ```
 ///
 /// Without a file, every rule runs, English is the source and the catalogs' labels are the
@@ -35,6 +36,10 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// own forms (Hugo's glossary links `[term](g)`, a `{{< ref >}}` shortcode). A target that
   /// one of them matches, anywhere in it, is not checked by the links rule.
   public var ignoredLinks: [String]
+  /// Whether each term of a definition list (`Term` then `: definition`) has an id made like
+  /// a heading's, as Hugo gives them with Goldmark's `autoDefinitionTermID`. Off by default:
+  /// GitHub and most renderers give terms no id, and a link to one would not land.
+  public var definitionTermAnchors: Bool
   /// The file the configuration was read from, if any.
   public var file: URL?
 
@@ -42,7 +47,7 @@ public struct DocsConfiguration: Sendable, Hashable {
     rules: Set<DocsRule> = Set(DocsRule.allCases), sourceLanguage: String = "en", termbase: URL? = nil,
     linkRoots: [URL] = [], requiredKeys: Set<String> = Set(FrontMatter.requiredKeys),
     ignoredLinks: [String] = [],
-    file: URL? = nil
+    definitionTermAnchors: Bool = false, file: URL? = nil
   ) {
     self.rules = rules
     self.sourceLanguage = sourceLanguage
@@ -50,6 +55,7 @@ public struct DocsConfiguration: Sendable, Hashable {
     self.linkRoots = linkRoots
     self.requiredKeys = requiredKeys
     self.ignoredLinks = ignoredLinks
+    self.definitionTermAnchors = definitionTermAnchors
     self.file = file
   }
 
@@ -165,12 +171,17 @@ public struct DocsConfiguration: Sendable, Hashable {
           }
         }
         configuration.ignoredLinks = patterns
+      case "definition_term_anchors":
+        guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
+          throw Failure(file: name, line: line, reason: "definition_term_anchors must be true or false")
+        }
+        configuration.definitionTermAnchors = flag
       default:
         throw Failure(
           file: name, line: line,
           reason:
             "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys, "
-            + "ignore_links"
+            + "ignore_links, definition_term_anchors"
         )
       }
     }
