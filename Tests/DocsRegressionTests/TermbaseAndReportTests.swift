@@ -115,6 +115,33 @@ struct TermbaseAndReportTests {
     }
   }
 
+  /// A check that read nothing must not pass for one that found nothing, in any format: the
+  /// summary line (text and GitHub), a SARIF tool notification and a skipped JUnit suite.
+  @Test func filesNotReadAreReportedInEveryFormat() throws {
+    let report = DocsReport(findings: [], articles: 0, unread: 3, rules: [.links])
+    let notice = "3 file(s) not read as articles, so not checked"
+    #expect(report.github().hasSuffix(report.summary) && report.summary.contains(notice))
+    let object = try JSONSerialization.jsonObject(with: Data(try report.sarif().utf8)) as? [String: Any]
+    let run = try #require((object?["runs"] as? [[String: Any]])?.first)
+    let invocation = try #require((run["invocations"] as? [[String: Any]])?.first)
+    #expect(invocation["executionSuccessful"] as? Bool == true)
+    let notification = try #require(
+      (invocation["toolExecutionNotifications"] as? [[String: Any]])?.first)
+    #expect(notification["level"] as? String == "warning")
+    #expect(((notification["message"] as? [String: Any])?["text"] as? String)?.hasPrefix(notice) == true)
+    // The document owns its nodes: it is kept while they are read.
+    let document = try LibXML.parseXML(Data(report.junit().utf8), url: "junit.xml")
+    let root = try #require(document.root)
+    let unread = try #require(
+      root.descendants(named: ["testsuite"]).first { $0.attribute("name") == "unread" })
+    #expect(unread.attribute("skipped") == "1" && unread.attribute("failures") == "0")
+    #expect(root.attribute("tests") == "2")
+    #expect(unread.descendants(named: ["skipped"]).first?.attribute("message")?.hasPrefix(notice) == true)
+    // Every file read: nothing of the kind.
+    let whole = DocsReport(findings: [], articles: 3, rules: [.links])
+    #expect(!(try whole.sarif()).contains("invocations") && !whole.junit().contains("unread"))
+  }
+
   // MARK: the seeds
 
   @Test(.enabled(if: Paths.seedsPresent, "the seeds folder is not beside this clone (../shared/seeds)"))

@@ -26,14 +26,19 @@ public struct DocsReport: Sendable {
       ? "docs check: no findings in \(articles) articles"
       : "docs check: \(findings.count) finding(s) in \(articles) articles"
     // A check that read nothing must not look like one that found nothing.
-    if unread > 0 {
-      line +=
-        "; \(unread) file(s) not read as articles, so not checked"
-        + (rules.contains(.frontMatter)
-          ? " (see the front-matter findings)"
-          : " (run with --rule front-matter to see why, or set required_keys in \(DocsConfiguration.fileName))")
-    }
+    if let unreadNotice { line += "; " + unreadNotice }
     return line
+  }
+
+  /// What the summary says of files that were not read, nil when every file was: in every
+  /// format, so that a pipeline reading SARIF or JUnit cannot take a check that read nothing
+  /// for one that found nothing.
+  public var unreadNotice: String? {
+    guard unread > 0 else { return nil }
+    return "\(unread) file(s) not read as articles, so not checked"
+      + (rules.contains(.frontMatter)
+        ? " (see the front-matter findings)"
+        : " (run with --rule front-matter to see why, or set required_keys in \(DocsConfiguration.fileName))")
   }
 
   /// One finding per two lines, then a summary line.
@@ -115,7 +120,18 @@ public struct DocsReport: Sendable {
           ],
           "columnKind": "unicodeCodePoints",
           "results": results,
-        ]
+        ].merging(
+          unreadNotice.map { notice in
+            // SARIF's place for what the tool has to say about its run, not about the code.
+            [
+              "invocations": [
+                [
+                  "executionSuccessful": true,
+                  "toolExecutionNotifications": [["level": "warning", "message": ["text": notice]]],
+                ]
+              ]
+            ]
+          } ?? [:], uniquingKeysWith: { first, _ in first })
       ],
     ]
     let data = try JSONSerialization.data(
@@ -145,9 +161,12 @@ public struct DocsReport: Sendable {
     let ruleIds =
       rules.map(\.rawValue) + Set(findings.map(\.rule)).subtracting(rules.map(\.rawValue)).sorted()
     let failures = findings.filter { $0.level != .note }.count
+    let tests =
+      ruleIds.map { id in max(1, findings.filter { $0.rule == id }.count) }.reduce(0, +)
+      + (unread > 0 ? 1 : 0)
     var lines = [
       #"<?xml version="1.0" encoding="UTF-8"?>"#,
-      "<testsuites name=\"flowdesk docs check\" tests=\"\(ruleIds.map { id in max(1, findings.filter { $0.rule == id }.count) }.reduce(0, +))\" failures=\"\(failures)\" errors=\"0\">",
+      "<testsuites name=\"flowdesk docs check\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">",
     ]
     for id in ruleIds {
       let ofRule = findings.filter { $0.rule == id }
@@ -174,6 +193,15 @@ public struct DocsReport: Sendable {
         }
         lines.append("    </testcase>")
       }
+      lines.append("  </testsuite>")
+    }
+    if let unreadNotice {
+      // Files not checked are skipped tests: counted, shown, and not a failure.
+      lines.append(
+        "  <testsuite name=\"unread\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\">")
+      lines.append("    <testcase classname=\"docs.unread\" name=\"\(escape(unreadNotice))\">")
+      lines.append("      <skipped message=\"\(escape(unreadNotice))\"/>")
+      lines.append("    </testcase>")
       lines.append("  </testsuite>")
     }
     lines.append("</testsuites>")
