@@ -296,14 +296,20 @@ struct SQLiteFlowStoreTests {
     }
   }
 
+  /// `db.sqlite` in `folder`, written by another program with `sql`.
+  func database(in folder: URL, writtenWith sql: String) async throws -> String {
+    let path = folder.appendingPathComponent("db.sqlite").path
+    let queue = try DatabaseQueue(path: path)
+    try await queue.write { try $0.execute(sql: sql) }
+    try queue.close()
+    return path
+  }
+
   @Test func databaseOfAnotherApplicationIsRefusedAndLeftUntouched() async throws {
     try await withFolder { folder in
-      let path = folder.appendingPathComponent("db.sqlite").path
-      let queue = try DatabaseQueue(path: path)
-      try await queue.write {
-        try $0.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1)")
-      }
-      try queue.close()
+      let path = try await database(
+        in: folder,
+        writtenWith: "CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1)")
       let before = try Data(contentsOf: URL(fileURLWithPath: path))
       #expect {
         _ = try SQLiteFlowStore(path: path)
@@ -318,27 +324,19 @@ struct SQLiteFlowStoreTests {
   /// application's, for good.
   @Test func aFirstStartKilledBeforeItsFirstMigrationIsStartedAgain() async throws {
     try await withFolder { folder in
-      let path = folder.appendingPathComponent("db.sqlite").path
-      let queue = try DatabaseQueue(path: path)
-      try await queue.write {
-        try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
-      }
-      try queue.close()
+      let path = try await database(
+        in: folder, writtenWith: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
       let store = try SQLiteFlowStore(path: path)
       #expect(try store.appliedMigrations().contains("v1 flows, participants, contacts, history, outbox"))
     }
     // Someone else's migrated database, even one without tables of its own, stays theirs.
     try await withFolder { folder in
-      let path = folder.appendingPathComponent("db.sqlite").path
-      let queue = try DatabaseQueue(path: path)
-      try await queue.write {
-        try $0.execute(
-          sql: """
-            CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-            INSERT INTO grdb_migrations VALUES ('v1 invoices')
-            """)
-      }
-      try queue.close()
+      let path = try await database(
+        in: folder,
+        writtenWith: """
+          CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+          INSERT INTO grdb_migrations VALUES ('v1 invoices')
+          """)
       #expect {
         _ = try SQLiteFlowStore(path: path)
       } throws: { ($0 as? StoreError)?.kind == .foreignDatabase }
