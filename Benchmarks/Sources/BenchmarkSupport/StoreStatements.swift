@@ -87,6 +87,12 @@ public enum StoreStatements {
   private static func step(
     _ db: Database, flow: String, now: Double, batch: Int, first: Bool, token: inout Int64
   ) throws -> Int {
+    // What every batch reads first: the counters, the companies, the flows with their
+    // definitions, and how many are due.
+    _ = try Row.fetchAll(db.cachedStatement(sql: SQLiteFlowStore.metaSQL))
+    _ = try Row.fetchAll(db.cachedStatement(sql: SQLiteFlowStore.companiesSQL))
+    _ = try Row.fetchAll(db.cachedStatement(sql: SQLiteFlowStore.flowsSQL()))
+    _ = try Int.fetchOne(db.cachedStatement(sql: SQLiteFlowStore.dueCountSQL), arguments: [flow, now, batch])
     // The due participants with their contacts: every column, as the store reads them.
     var due: [(contact: String, email: String, enrolled: Double, country: String)] = []
     let rows = try Row.fetchCursor(

@@ -40,24 +40,18 @@ extension SQLiteFlowStore {
     var counters = EngineCounters(nextFlowNumber: 1, nextToken: 1)
     // Every operation reads these: cached statements, so none is compiled (and checked by
     // GRDB's authorizer) again for each one.
-    for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT key, value FROM meta")) {
+    for row in try Row.fetchAll(db.cachedStatement(sql: Self.metaSQL)) {
       let key: String = row["key"]
       let value: String = row["value"]
       if key == "nextFlowNumber" { counters.nextFlowNumber = Int(value) ?? 1 }
       if key == "nextToken" { counters.nextToken = UInt64(value) ?? 1 }
     }
     var companies: [String: [String: String]] = [:]
-    for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, data FROM companies")) {
+    for row in try Row.fetchAll(db.cachedStatement(sql: Self.companiesSQL)) {
       companies[row["id"]] = try decoder.decode([String: String].self, from: row["data"] as Data)
     }
     let flows = try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
-          FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
-          \(flowFilter)
-          ORDER BY f.rowid
-          """), arguments: StatementArguments(only ?? [])
+      db.cachedStatement(sql: Self.flowsSQL(filter: flowFilter)), arguments: StatementArguments(only ?? [])
     ).map { row in
       FlowRecord(
         id: row["id"], version: row["version"],
@@ -156,6 +150,29 @@ extension SQLiteFlowStore {
     return holders
   }
 
+  // MARK: The reads of every scheduler batch
+  // Open to the benchmarks, as the commit's statements are.
+
+  /// The counters (`nextFlowNumber`, `nextToken`).
+  @_spi(Benchmarks) public static let metaSQL = "SELECT key, value FROM meta"
+  /// Every company's properties.
+  @_spi(Benchmarks) public static let companiesSQL = "SELECT id, data FROM companies"
+  /// The flows with their current definitions, in creation order; `filter` is empty or a
+  /// `WHERE` on `f.id`.
+  @_spi(Benchmarks) public static func flowsSQL(filter: String = "") -> String {
+    """
+    SELECT f.id, f.version, f.status, f.last_error_at, v.definition, f.counts
+    FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.version
+    \(filter)
+    ORDER BY f.rowid
+    """
+  }
+  /// How many participants of a flow are due, counted up to a limit.
+  @_spi(Benchmarks) public static let dueCountSQL = """
+    SELECT count(*) FROM (SELECT 1 FROM participants
+      WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL AND due <= ? LIMIT ?)
+    """
+
   /// The active holders of some email addresses in a flow: `marks` holds a placeholder for
   /// each address.
   @_spi(Benchmarks) public static func holdersSQL(marks: String) -> String {
@@ -176,11 +193,7 @@ extension SQLiteFlowStore {
 
   static func dueCount(_ db: Database, in flowId: String, at now: Date, limit: Int) throws -> Int {
     try Int.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT count(*) FROM (SELECT 1 FROM participants
-            WHERE flow_id = ? AND status = 'active' AND due IS NOT NULL AND due <= ? LIMIT ?)
-          """), arguments: [flowId, now.timeIntervalSince1970, limit]) ?? 0
+      db.cachedStatement(sql: Self.dueCountSQL), arguments: [flowId, now.timeIntervalSince1970, limit]) ?? 0
   }
 
   /// A flow's stored counts: `{"active": 3, "finished": 2}`.
