@@ -11,7 +11,7 @@ import Yams
 /// termbase: terms/status.tbx     # relative to the content root
 /// link_roots: [..]               # folders outside the content root that links may reach
 /// required_keys: [title]         # front-matter keys every article must have
-/// ignore_links: ['^g$', '\{\{']   # link targets not to check (regular expressions)
+/// ignore_links: ['^g$', '^\{\{']  # link and image targets not to check (regular expressions)
 /// definition_term_anchors: true   # definition-list terms have ids, as Hugo can give them
 /// ```
 ///
@@ -32,9 +32,9 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// it wants, or none: an article may then have no front matter at all, and is known by its
   /// path. A key that is there is checked all the same (a date must be a date).
   public var requiredKeys: Set<String>
-  /// Regular expressions for link targets that are not paths to check: a site generator's
-  /// own forms (Hugo's glossary links `[term](g)`, a `{{< ref >}}` shortcode). A target that
-  /// one of them matches, anywhere in it, is not checked by the links rule.
+  /// Regular expressions for link and image targets that are not paths to check: a site
+  /// generator's own forms (Hugo's glossary links `[term](g)`, a `{{< ref >}}` shortcode). A
+  /// target that one of them matches, anywhere in it, is not checked by the links rule.
   public var ignoredLinks: [String]
   /// Whether each term of a definition list (`Term` then `: definition`) has an id made like
   /// a heading's, as Hugo gives them with Goldmark's `autoDefinitionTermID`. Off by default:
