@@ -63,13 +63,22 @@ enum ArticleParser {
 
   /// The body lines (0-based) of ATX headings, outside fenced code blocks, in order.
   static func atxHeadingLines(_ lines: [String]) -> [Int] {
+    unfencedLines(lines).filter { lines[$0].utf8.first == UInt8(ascii: "#") }
+  }
+
+  /// The indices of the lines outside fenced code blocks (```` ``` ```` or `~~~`), in order;
+  /// the fence lines themselves are not among them.
+  static func unfencedLines(_ lines: [String]) -> [Int] {
     var result: [Int] = []
     var fenced = false
     for (index, line) in lines.enumerated() {
       // Only the first characters matter; trimming whole lines was a tenth of loading.
       let start = line.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-      if start.starts(with: "```".utf8) || start.starts(with: "~~~".utf8) { fenced.toggle() }
-      if !fenced, line.utf8.first == UInt8(ascii: "#") { result.append(index) }
+      if start.starts(with: "```".utf8) || start.starts(with: "~~~".utf8) {
+        fenced.toggle()
+      } else if !fenced {
+        result.append(index)
+      }
     }
     return result
   }

@@ -411,18 +411,14 @@ public struct DocsChecker: Sendable {
   /// outside fenced code, in order, as text: the Markdown of inline code and emphasis is
   /// dropped, as a renderer drops it from the term's id.
   static func definitionListTerms(_ markdown: String) -> [String] {
-    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
-    var terms: [String] = []
-    var fenced = false
-    for (index, line) in lines.enumerated() {
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") { fenced.toggle() }
-      guard !fenced, index + 1 < lines.count, !trimmed.isEmpty, !trimmed.hasPrefix(":"),
-        !trimmed.hasPrefix("#"), lines[index + 1].hasPrefix(": ") || lines[index + 1].hasPrefix(":\t")
-      else { continue }
-      terms.append(trimmed.filter { $0 != "`" && $0 != "*" })
+    let lines = ArticleParser.lines(of: markdown)
+    return ArticleParser.unfencedLines(lines).compactMap { index in
+      let trimmed = lines[index].trimmingCharacters(in: .whitespaces)
+      guard index + 1 < lines.count, !trimmed.isEmpty, !trimmed.hasPrefix(":"), !trimmed.hasPrefix("#"),
+        lines[index + 1].hasPrefix(": ") || lines[index + 1].hasPrefix(":\t")
+      else { return nil }
+      return trimmed.filter { $0 != "`" && $0 != "*" }
     }
-    return terms
   }
 
   /// A heading's id as GitHub and DocFX write it: lowercase; letters, digits, `-` and `_`
