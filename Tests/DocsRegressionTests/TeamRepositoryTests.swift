@@ -27,6 +27,16 @@ struct TeamRepositoryTests {
     return (checker.check(), checker.library.articles.count, checker.library.rejectedFiles.count)
   }
 
+  /// The failure `parse` throws for a configuration, or nil when it reads it.
+  func refusal(_ yaml: String) -> DocsConfiguration.Failure? {
+    do {
+      _ = try DocsConfiguration.parse(yaml, contentRoot: Paths.packageRoot)
+      return nil
+    } catch {
+      return error
+    }
+  }
+
   static let guide = """
     ---
     title: Getting started
@@ -93,21 +103,14 @@ struct TeamRepositoryTests {
 
   /// The line is the key's own (it was one too many for every key of the configuration).
   @Test func requiredKeysNamesOnlyKeysTheCheckerReads() {
-    #expect {
-      try DocsConfiguration.parse(
-        "rules: [links]\nrequired_keys: [title, weight]", contentRoot: Paths.packageRoot)
-    } throws: { error in
-      let failure = error as? DocsConfiguration.Failure
-      return failure?.line == 2 && failure?.reason.contains("required_keys names weight") == true
-        && failure?.reason.contains("content_type") == true
-    }
+    let weight = refusal("rules: [links]\nrequired_keys: [title, weight]")
+    #expect(
+      weight?.line == 2 && weight?.reason.contains("required_keys names weight") == true
+        && weight?.reason.contains("content_type") == true, "\(String(describing: weight))")
     // An empty value is not taken for "none": that is written [].
-    #expect {
-      try DocsConfiguration.parse("required_keys:", contentRoot: Paths.packageRoot)
-    } throws: { error in
-      (error as? DocsConfiguration.Failure)?.reason
-        == "required_keys has an empty value; list the keys, or write [] to require none"
-    }
+    #expect(
+      refusal("required_keys:")?.reason
+        == "required_keys has an empty value; list the keys, or write [] to require none")
   }
 
   /// Hugo's glossary links and shortcodes are the site generator's, not paths: a team says
@@ -134,21 +137,16 @@ struct TeamRepositoryTests {
   }
 
   @Test func ignoreLinksRefusesAPatternThatIsNotARegularExpression() {
-    #expect {
-      try DocsConfiguration.parse(
-        "rules: [links]\nignore_links: ['(unclosed']", contentRoot: Paths.packageRoot)
-    } throws: { error in
-      let failure = error as? DocsConfiguration.Failure
-      return failure?.line == 2
-        && failure?.reason.hasPrefix("ignore_links has (unclosed, which is not a regular expression") == true
-    }
+    let unclosed = refusal("rules: [links]\nignore_links: ['(unclosed']")
+    #expect(
+      unclosed?.line == 2
+        && unclosed?.reason.hasPrefix("ignore_links has (unclosed, which is not a regular expression")
+          == true,
+      "\(String(describing: unclosed))")
     // An empty pattern would match every link, and silence the rule.
-    #expect {
-      try DocsConfiguration.parse("ignore_links: ['']", contentRoot: Paths.packageRoot)
-    } throws: { error in
-      (error as? DocsConfiguration.Failure)?.reason
-        == "ignore_links has an empty pattern, which would match every link; remove it"
-    }
+    #expect(
+      refusal("ignore_links: ['']")?.reason
+        == "ignore_links has an empty pattern, which would match every link; remove it")
   }
 
   /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
@@ -201,11 +199,9 @@ struct TeamRepositoryTests {
         "the link #nope names an anchor #nope that docs/en/settings.md does not have",
         "the link #notaterm names an anchor #notaterm that docs/en/settings.md does not have",
       ], "\(hugo.findings)")
-    #expect {
-      try DocsConfiguration.parse("definition_term_anchors: sometimes", contentRoot: Paths.packageRoot)
-    } throws: { error in
-      (error as? DocsConfiguration.Failure)?.reason == "definition_term_anchors must be true or false"
-    }
+    #expect(
+      refusal("definition_term_anchors: sometimes")?.reason == "definition_term_anchors must be true or false"
+    )
   }
 
   @Test func headingSlugsAreWrittenAsGitHubWritesThem() {
