@@ -66,21 +66,11 @@ enum ArticleParser {
     unfencedLines(lines).filter { lines[$0].utf8.first == UInt8(ascii: "#") }
   }
 
-  /// The indices of the lines outside fenced code blocks (```` ``` ```` or `~~~`), in order;
-  /// the fence lines themselves are not among them.
+  /// The indices of the lines outside fenced code blocks (```` ``` ```` or `~~~`, see
+  /// `CodeFence`), in order; the fence lines themselves are not among them.
   static func unfencedLines(_ lines: [String]) -> [Int] {
-    var result: [Int] = []
-    var fenced = false
-    for (index, line) in lines.enumerated() {
-      // Only the first characters matter; trimming whole lines was a tenth of loading.
-      let start = line.utf8.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-      if start.starts(with: "```".utf8) || start.starts(with: "~~~".utf8) {
-        fenced.toggle()
-      } else if !fenced {
-        result.append(index)
-      }
-    }
-    return result
+    var fences = FenceTracker()
+    return lines.indices.filter { fences.read(Substring(lines[$0])) == .text }
   }
 
   /// Finds the lines of link targets in the markdown, in document order. The body is read

@@ -18,7 +18,215 @@ enum MarkdownGuard {
   /// Markdown that Ink renders in bounded time: brackets bounded (below), no `<p` that
   /// Ink cannot read as a tag, and one newline at the end.
   static func bounded(_ markdown: String) -> String {
-    endingWithOneNewline(boundingLinkNesting(escapingUnclosedParagraphTags(withoutInkMetadata(markdown))))
+    endingWithOneNewline(
+      boundingLinkNesting(
+        escapingUnclosedParagraphTags(autolinksInkCanRead(fencesInkCanRead(withoutInkMetadata(markdown))))))
+  }
+
+  /// Ink does not know CommonMark's autolinks (`<https://example.com>`, `<team@example.com>`):
+  /// it reads one as an HTML tag that is never closed, and takes the rest of the file into
+  /// that paragraph as raw text. Every heading, link and link definition after it was lost
+  /// (seen in Hugo's documentation). Outside code, each autolink is written as the link it
+  /// is, `[https://example.com](https://example.com)`, on the same line.
+  static func autolinksInkCanRead(_ markdown: String) -> String {
+    guard markdown.utf8.contains(UInt8(ascii: "<")) else { return markdown }
+    var fences = FenceTracker()
+    var changed = false
+    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+      guard fences.read(line) == .text, line.utf8.contains(UInt8(ascii: "<")) else { return line }
+      let rewritten = autolinksRewritten(Array(line.utf8))
+      guard let rewritten else { return line }
+      changed = true
+      return Substring(String(decoding: rewritten, as: UTF8.self))
+    }
+    return changed ? lines.joined(separator: "\n") : markdown
+  }
+
+  /// One line with its autolinks outside code spans written as links; nil when it has none.
+  /// Linear in the line: it is read once for its code spans, once for its autolinks.
+  private static func autolinksRewritten(_ line: [UInt8]) -> [UInt8]? {
+    let code = codeSpans(line)
+    var output: [UInt8] = []
+    var index = 0
+    var span = 0
+    var found = false
+    while index < line.count {
+      // A span that starts inside an autolink already written is not one.
+      while span < code.count, code[span].lowerBound < index { span += 1 }
+      if span < code.count, code[span].lowerBound == index {
+        output += line[code[span]]
+        index = code[span].upperBound
+        span += 1
+      } else if line[index] == UInt8(ascii: "<"), let (length, link) = autolink(in: line, at: index) {
+        output += link
+        index += length
+        found = true
+      } else {
+        output.append(line[index])
+        index += 1
+      }
+    }
+    return found ? output : nil
+  }
+
+  /// The code spans of a line, in order: each from a run of backticks to the next run exactly
+  /// as long.
+  private static func codeSpans(_ line: [UInt8]) -> [Range<Int>] {
+    var runs: [Range<Int>] = []
+    var index = 0
+    while index < line.count {
+      guard line[index] == UInt8(ascii: "`") else {
+        index += 1
+        continue
+      }
+      let start = index
+      while index < line.count, line[index] == UInt8(ascii: "`") { index += 1 }
+      runs.append(start..<index)
+    }
+    guard runs.count > 1 else { return [] }
+    // The next run as long as each one, found from the end in one pass.
+    var nextOfLength: [Int: Int] = [:]
+    var next = [Int?](repeating: nil, count: runs.count)
+    for run in runs.indices.reversed() {
+      next[run] = nextOfLength[runs[run].count]
+      nextOfLength[runs[run].count] = run
+    }
+    var spans: [Range<Int>] = []
+    var run = 0
+    while run < runs.count {
+      guard let closing = next[run] else {
+        run += 1
+        continue
+      }
+      spans.append(runs[run].lowerBound..<runs[closing].upperBound)
+      run = closing + 1
+    }
+    return spans
+  }
+
+  /// The autolink that starts at `start` (its `<`): its length and the link it becomes.
+  private static func autolink(in line: [UInt8], at start: Int) -> (Int, [UInt8])? {
+    // No white space and no `<` inside, so a search never passes the next `<`.
+    var close = start + 1
+    while close < line.count, line[close] != UInt8(ascii: ">") {
+      if line[close] <= 0x20 || line[close] == UInt8(ascii: "<") { return nil }
+      close += 1
+    }
+    guard close < line.count else { return nil }
+    let inside = line[(start + 1)..<close]
+    let destination: ArraySlice<UInt8>
+    if isURI(inside) {
+      destination = inside
+    } else if isEmail(inside) {
+      destination = ArraySlice("mailto:".utf8) + inside
+    } else {
+      return nil
+    }
+    var link: [UInt8] = [UInt8(ascii: "[")]
+    for byte in inside {
+      if Array("\\`*_[]".utf8).contains(byte) { link.append(UInt8(ascii: "\\")) }
+      link.append(byte)
+    }
+    link += Array("](".utf8)
+    for byte in destination {
+      switch byte {
+      case UInt8(ascii: "("): link += Array("%28".utf8)
+      case UInt8(ascii: ")"): link += Array("%29".utf8)
+      case UInt8(ascii: "\\"): link += Array("%5C".utf8)
+      default: link.append(byte)
+      }
+    }
+    link.append(UInt8(ascii: ")"))
+    return (close - start + 1, link)
+  }
+
+  /// CommonMark's URI autolink: a scheme of 2 to 32 letters, digits, `+`, `.` or `-`,
+  /// starting with a letter, then `:`.
+  private static func isURI(_ text: ArraySlice<UInt8>) -> Bool {
+    guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { return false }
+    let scheme = text[..<colon]
+    guard (2...32).contains(scheme.count), let first = scheme.first, isLetter(first) else { return false }
+    return scheme.allSatisfy {
+      isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: ".")
+        || $0 == UInt8(ascii: "-")
+    }
+  }
+
+  /// CommonMark's email autolink: a local part, `@`, and dot-separated labels of letters,
+  /// digits and inner hyphens.
+  private static func isEmail(_ text: ArraySlice<UInt8>) -> Bool {
+    guard let at = text.firstIndex(of: UInt8(ascii: "@")) else { return false }
+    let local = text[..<at]
+    let localPunctuation = Array(".!#$%&'*+/=?^_`{|}~-".utf8)
+    guard !local.isEmpty, local.allSatisfy({ isLetter($0) || isDigit($0) || localPunctuation.contains($0) })
+    else { return false }
+    let labels = text[text.index(after: at)...].split(
+      separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+    return labels.allSatisfy { label in
+      guard let first = label.first, let last = label.last, label.count <= 63 else { return false }
+      return (isLetter(first) || isDigit(first)) && (isLetter(last) || isDigit(last))
+        && label.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "-") }
+    }
+  }
+
+  private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+  private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+  /// Ink knows one form of fenced code: backticks at the start of a line, closed by as many
+  /// backticks at the start of a line. It drops the indentation of an opening fence but not
+  /// of the closing one, so a block indented under a list item or a definition is never
+  /// closed, and takes in the rest of the file as code: link definitions at the end are then
+  /// lost, and every link that used them points nowhere (seen in Hugo's documentation). It
+  /// reads `~~~` blocks as text. So each fenced block (`CodeFence`) is rewritten in Ink's
+  /// form: unindented, with as many backticks as no line of its code starts with, and its
+  /// code lines without the fence's indentation, as CommonMark reads them. Lines stay where
+  /// they are, so line numbers still hold.
+  static func fencesInkCanRead(_ markdown: String) -> String {
+    guard markdown.utf8.contains(UInt8(ascii: "`")) || markdown.utf8.contains(UInt8(ascii: "~")) else {
+      return markdown
+    }
+    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+    var fences = FenceTracker()
+    // Each block's lines: where it opens, its fence, where it closes (if it does).
+    var blocks: [(open: Int, fence: CodeFence, close: Int?)] = []
+    for (number, line) in lines.enumerated() {
+      switch fences.read(line) {
+      case .opening(let fence): blocks.append((number, fence, nil))
+      case .closing: blocks[blocks.count - 1].close = number
+      case .text, .code: continue
+      }
+    }
+    let inkForm = blocks.allSatisfy { block in
+      block.fence.indent == 0 && block.fence.marker == UInt8(ascii: "`")
+        && block.close.map { lines[$0].utf8.count == block.fence.length } ?? true
+    }
+    guard !inkForm else { return markdown }
+    var output = lines.map(String.init)
+    for block in blocks {
+      let end = block.close ?? lines.count
+      let code = (block.open + 1)..<end
+      func unindented(_ line: Substring) -> Substring {
+        var line = line
+        var removed = 0
+        while removed < block.fence.indent, let first = line.utf8.first,
+          first == UInt8(ascii: " ") || first == UInt8(ascii: "\t")
+        {
+          line = line.dropFirst()
+          removed += 1
+        }
+        return line
+      }
+      // Ink ends the block at the first line that starts with exactly the opening's backticks.
+      var longest = 0
+      for number in code {
+        longest = max(longest, unindented(lines[number]).utf8.prefix { $0 == UInt8(ascii: "`") }.count)
+      }
+      let marker = String(repeating: "`", count: max(3, longest + 1))
+      output[block.open] = block.fence.info.isEmpty ? marker : marker + block.fence.info
+      for number in code { output[number] = String(unindented(lines[number])) }
+      if let close = block.close { output[close] = marker }
+    }
+    return output.joined(separator: "\n")
   }
 
   /// After a list item, Ink reads a line of only white space as the indentation of a nested

@@ -165,6 +165,49 @@ struct TeamRepositoryTests {
         == ["3: the link lost.md points to a file that does not exist"], "\(result.findings)")
   }
 
+  /// A code block indented under a definition or a list item is closed by an indented fence.
+  /// Ink closed only unindented fences, read the rest of the file as code and lost the link
+  /// definitions at its end: `[details][freq]` pointed to a file `freq` (Hugo's docs, 10
+  /// findings). `~~~` blocks are code too: what looks like a link or a heading in them is not.
+  @Test func codeIndentedUnderADefinitionOrInTildesIsCodeAndTheRestOfTheFileIsNot() throws {
+    let sitemap = """
+      # Sitemap
+
+      `ChangeFreq`
+      : How often a page changes. See [details][freq].
+
+        ```go-html-template
+        {{ .Sitemap.ChangeFreq }}
+        ```
+
+      1. Build the site:
+
+         ```sh
+         hugo build
+         ```
+
+      `Priority`
+      : How much a page matters. See [details][priority] and [the plan](plan.md).
+
+      ~~~markdown
+      # Not a heading
+      See [an example](example.md).
+      ~~~
+
+      Back to [the top](#sitemap), not to [the code](#not-a-heading).
+
+      [freq]: https://www.sitemaps.org/protocol.html#changefreqdef
+      [priority]: lost.md
+      """
+    let result = try check(["en/sitemap.md": sitemap], configuration: "required_keys: []")
+    #expect(
+      result.findings.map { "\($0.line ?? 0): \($0.message)" }.sorted() == [
+        "17: the link plan.md points to a file that does not exist",
+        "24: the link #not-a-heading names an anchor #not-a-heading that docs/en/sitemap.md does not have",
+        "27: the link lost.md points to a file that does not exist",
+      ], "\(result.findings)")
+  }
+
   /// Hugo gives each definition-list term an id made like a heading's (Goldmark's
   /// `autoDefinitionTermID`), and its docs link to them; a team that renders so says it.
   @Test func definitionTermAnchorsAreKnownWhenTheTeamsRendererMakesThem() throws {

@@ -39,7 +39,7 @@ struct MarkdownUnits {
 
   init(markdown: String, bodyLine: Int) {
     var sections = [Section(level: 0, anchor: nil, heading: "", line: bodyLine)]
-    var fenced = false
+    var fences = FenceTracker()
     var inComment = false
     var inTable = false
     var inItem = false
@@ -48,14 +48,14 @@ struct MarkdownUnits {
     for (index, raw) in lines.enumerated() {
       let number = bodyLine + index
       var text = raw
-      let trimmed = text.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-        fenced.toggle()
+      switch fences.read(Substring(raw)) {
+      case .text: break
+      case .code: continue
+      case .opening, .closing:
         inTable = false
         inItem = false
         continue
       }
-      if fenced { continue }
       // HTML comments (hidden scenarios, notes to translators) are not text.
       if inComment {
         guard let end = text.range(of: "-->") else { continue }
