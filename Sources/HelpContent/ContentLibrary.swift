@@ -11,6 +11,8 @@ public struct ContentLibrary: Sendable {
   public var problems: [ContentProblem]
   /// Files that could not become articles.
   public var rejectedFiles: [String]
+  /// Files left out on purpose (`excluding`): not read, and not among the rejected.
+  public var excludedFiles: [String] = []
   /// The code anchors (`<a id="FD1002">`) in files that could not become articles, by the
   /// language folder they are in: the codes those files would hold once they load.
   public var rejectedCodeAnchors: [String: Set<String>] = [:]
@@ -27,10 +29,12 @@ public struct ContentLibrary: Sendable {
   /// and each article's language must match its folder; otherwise every `.md` and `.txt` file of
   /// the folder and its subfolders is read as an article (like the seeds).
   /// `requiredKeys`: the front-matter keys every article must have; Flowdesk's own content
-  /// has them all, a documentation team's repository may ask for fewer.
+  /// has them all, a documentation team's repository may ask for fewer. `excluding`: regular
+  /// expressions for files not to read, matched anywhere in the path below `root` (with `/`,
+  /// such as `en/_common/x.md`); such a file still exists for the links that reach it.
   public static func load(
     from root: URL, displayRoot: String? = nil, logger: Logger? = nil,
-    requiredKeys: Set<String> = Set(FrontMatter.requiredKeys)
+    requiredKeys: Set<String> = Set(FrontMatter.requiredKeys), excluding: [Regex<AnyRegexOutput>] = []
   ) -> ContentLibrary {
     let display = displayRoot ?? root.lastPathComponent
     var library = ContentLibrary(root: root, articles: [], problems: [], rejectedFiles: [])
@@ -57,6 +61,11 @@ public struct ContentLibrary: Sendable {
       }
     }
     for file in files {
+      let below = file.folder.map { "\($0)/\(file.relative)" } ?? file.relative
+      if excluding.contains(where: { below.contains($0) }) {
+        library.excludedFiles.append(file.path)
+        continue
+      }
       guard let data = try? Data(contentsOf: file.url) else {
         library.reject(
           file.path,

@@ -109,9 +109,30 @@ struct DocsCommandTests {
   @Test func anIgnoreLinkThatIsNotARegularExpressionExitsTwo() async throws {
     let result = try await CLI.run(["docs", "check", "--ignore-link", "(unclosed"])
     #expect(result.status == 2)
-    #expect(result.stderr.contains("--ignore-link (unclosed is not a regular expression"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("--ignore-link has (unclosed, which is not a regular expression"),
+      "\(result.stderr)")
     // A pattern that matches nothing leaves the bundled content as it was: no findings.
     let kept = try await CLI.run(["docs", "check", "--ignore-link", "^nothing-links-here$"])
     #expect(kept.status == 0, "\(kept.stdout)")
+  }
+
+  @Test func excludeLeavesFilesOutAndTheSummarySaysHowMany() async throws {
+    let refused = try await CLI.run(["docs", "check", "--exclude", ""])
+    #expect(refused.status == 2)
+    #expect(
+      refused.stderr.contains("--exclude has an empty pattern, which would match every file; remove it"),
+      "\(refused.stderr)")
+    let all = try await CLI.run(["docs", "check", "--rule", "links"])
+    let dutch = try await CLI.run(["docs", "check", "--rule", "links", "--exclude", "^nl/"])
+    #expect(dutch.status == 0, "\(dutch.stdout)")
+    let counts = [all, dutch].map { $0.stdout.firstMatch(of: /in (\d+) articles/).map { Int($0.1)! } ?? -1 }
+    let excluded = dutch.stdout.firstMatch(of: /; (\d+) file\(s\) excluded by the configuration/).map {
+      Int($0.1)!
+    }
+    #expect(
+      counts[0] > 0 && excluded != nil && counts[1] == counts[0] - excluded!, "\(all.stdout)\n\(dutch.stdout)"
+    )
+    #expect(excluded.map { $0 > 0 } == true, "\(dutch.stdout)")
   }
 }

@@ -149,6 +149,36 @@ struct TeamRepositoryTests {
         == "ignore_links has an empty pattern, which would match every link; remove it")
   }
 
+  /// A site generator's include fragments have no title of their own; the team leaves them
+  /// out. They are not read and not counted unread, and a link to one still lands.
+  @Test func excludedFilesAreNotReadButLinksToThemLand() throws {
+    let files = [
+      "en/page.md":
+        "---\ntitle: Page\n---\n\nSee [the intro](_common/intro.md#steps) and [gone](_common/gone.md).\n",
+      "en/_common/intro.md": "No front matter, [a broken link](nowhere.md).\n",
+      "en/_common/_index.md": "---\nheadless: true\n---\n",
+    ]
+    let plain = try check(files, configuration: "required_keys: [title]")
+    #expect(
+      plain.findings.map { "\($0.file): \($0.message)" }.sorted() == [
+        "docs/en/_common/_index.md: the required key title is missing",
+        "docs/en/_common/intro.md: the file has no front matter",
+        "docs/en/page.md: the link _common/gone.md points to a file that does not exist",
+      ], "\(plain.findings)")
+    #expect(plain.unread == 2)
+    let excluding = try check(files, configuration: "required_keys: [title]\nexclude: ['^en/_common/']")
+    #expect(
+      excluding.findings.map { "\($0.file):\($0.line ?? 0): \($0.message)" } == [
+        "docs/en/page.md:5: the link _common/gone.md points to a file that does not exist"
+      ], "\(excluding.findings)")
+    #expect(excluding.articles == 1 && excluding.unread == 0)
+    #expect(
+      refusal("exclude: ['[']")?.reason.hasPrefix("exclude has [, which is not a regular expression") == true)
+    #expect(
+      refusal("exclude: ['']")?.reason
+        == "exclude has an empty pattern, which would match every file; remove it")
+  }
+
   /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
   /// link goes to the file inside the brackets.
   @Test func anAngleBracketedLinkGoesToTheFileInside() throws {

@@ -28,8 +28,10 @@ public struct DocsChecker: Sendable {
     content: URL, locales: URL, contentName: String = "content",
     configuration: DocsConfiguration = DocsConfiguration(), termbase: Termbase? = nil
   ) -> DocsChecker {
+    // Patterns were checked when the configuration was read.
     let library = ContentLibrary.load(
-      from: content, displayRoot: contentName, requiredKeys: configuration.requiredKeys)
+      from: content, displayRoot: contentName, requiredKeys: configuration.requiredKeys,
+      excluding: configuration.excludedFiles.compactMap { try? Regex($0) })
     let (localizer, errors) = Localizer.load(from: locales)
     return DocsChecker(
       library: library, localizer: localizer, catalogErrors: errors, configuration: configuration,

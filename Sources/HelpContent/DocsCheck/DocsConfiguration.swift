@@ -12,6 +12,7 @@ import Yams
 /// link_roots: [..]               # folders outside the content root that links may reach
 /// required_keys: [title]         # front-matter keys every article must have
 /// ignore_links: ['^g$', '^\{\{']  # link and image targets not to check (regular expressions)
+/// exclude: ['^en/_common/']      # files not to check, by their path below the content root
 /// definition_term_anchors: true   # definition-list terms have ids, as Hugo can give them
 /// ```
 ///
@@ -36,6 +37,11 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// generator's own forms (Hugo's glossary links `[term](g)`, a `{{< ref >}}` shortcode). A
   /// target that one of them matches, anywhere in it, is not checked by the links rule.
   public var ignoredLinks: [String]
+  /// Regular expressions for files not to read at all, matched anywhere in a file's path
+  /// below the content root (`en/_common/intro.md`): fragments that a site generator pulls
+  /// into other pages, drafts, vendored files. An excluded file still exists for the links
+  /// that reach it; its anchors are not known, so a link's anchor into it is not checked.
+  public var excludedFiles: [String]
   /// Whether each term of a definition list (`Term` then `: definition`) has an id made like
   /// a heading's, as Hugo gives them with Goldmark's `autoDefinitionTermID`. Off by default:
   /// GitHub and most renderers give terms no id, and a link to one would not land.
@@ -46,7 +52,7 @@ public struct DocsConfiguration: Sendable, Hashable {
   public init(
     rules: Set<DocsRule> = Set(DocsRule.allCases), sourceLanguage: String = "en", termbase: URL? = nil,
     linkRoots: [URL] = [], requiredKeys: Set<String> = Set(FrontMatter.requiredKeys),
-    ignoredLinks: [String] = [],
+    ignoredLinks: [String] = [], excludedFiles: [String] = [],
     definitionTermAnchors: Bool = false, file: URL? = nil
   ) {
     self.rules = rules
@@ -55,6 +61,7 @@ public struct DocsConfiguration: Sendable, Hashable {
     self.linkRoots = linkRoots
     self.requiredKeys = requiredKeys
     self.ignoredLinks = ignoredLinks
+    self.excludedFiles = excludedFiles
     self.definitionTermAnchors = definitionTermAnchors
     self.file = file
   }
@@ -116,6 +123,15 @@ public struct DocsConfiguration: Sendable, Hashable {
         if let scalar = value.scalar { return [scalar.string] }
         throw Failure(file: name, line: line, reason: "\(key.string ?? "") must be text or a list")
       }
+      func patterns(of key: String, matching what: String) throws(Failure) -> [String] {
+        let patterns = value.sequence?.isEmpty == true ? [] : try strings()
+        for pattern in patterns {
+          if let problem = patternProblem(pattern, matching: what) {
+            throw Failure(file: name, line: line, reason: "\(key) has \(problem)")
+          }
+        }
+        return patterns
+      }
       switch key.string ?? "" {
       case "rules":
         var rules: Set<DocsRule> = []
@@ -155,22 +171,9 @@ public struct DocsConfiguration: Sendable, Hashable {
         }
         configuration.requiredKeys = Set(keys)
       case "ignore_links":
-        let patterns = value.sequence?.isEmpty == true ? [] : try strings()
-        for pattern in patterns {
-          if pattern.isEmpty {
-            throw Failure(
-              file: name, line: line,
-              reason: "ignore_links has an empty pattern, which would match every link; remove it")
-          }
-          do {
-            _ = try Regex(pattern)
-          } catch {
-            throw Failure(
-              file: name, line: line,
-              reason: "ignore_links has \(pattern), which is not a regular expression: \(error)")
-          }
-        }
-        configuration.ignoredLinks = patterns
+        configuration.ignoredLinks = try patterns(of: key.string ?? "", matching: "link")
+      case "exclude":
+        configuration.excludedFiles = try patterns(of: key.string ?? "", matching: "file")
       case "definition_term_anchors":
         guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
           throw Failure(file: name, line: line, reason: "definition_term_anchors must be true or false")
@@ -181,11 +184,24 @@ public struct DocsConfiguration: Sendable, Hashable {
           file: name, line: line,
           reason:
             "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys, "
-            + "ignore_links, definition_term_anchors"
+            + "ignore_links, exclude, definition_term_anchors"
         )
       }
     }
     return configuration
+  }
+
+  /// What is wrong with a pattern of `ignore_links` or `exclude`, worded to follow
+  /// "ignore_links has", nil when it is a usable regular expression. An empty pattern is
+  /// refused: it would match every `what`.
+  public static func patternProblem(_ pattern: String, matching what: String) -> String? {
+    if pattern.isEmpty { return "an empty pattern, which would match every \(what); remove it" }
+    do {
+      _ = try Regex(pattern)
+      return nil
+    } catch {
+      return "\(pattern), which is not a regular expression: \(error)"
+    }
   }
 
   static func resolve(_ path: String, against root: URL) -> URL {

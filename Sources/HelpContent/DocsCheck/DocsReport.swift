@@ -8,12 +8,17 @@ public struct DocsReport: Sendable {
   /// Files that could not be read as articles (front matter, encoding): no rule but
   /// `front-matter` looked at them.
   public var unread: Int
+  /// Files the configuration left out (`exclude`).
+  public var excluded: Int
   public var rules: [DocsRule]
 
-  public init(findings: [DocsFinding], articles: Int, unread: Int = 0, rules: Set<DocsRule>) {
+  public init(
+    findings: [DocsFinding], articles: Int, unread: Int = 0, excluded: Int = 0, rules: Set<DocsRule>
+  ) {
     self.findings = findings
     self.articles = articles
     self.unread = unread
+    self.excluded = excluded
     self.rules = DocsRule.allCases.filter { rules.contains($0) }
   }
 
@@ -27,6 +32,7 @@ public struct DocsReport: Sendable {
       : "docs check: \(findings.count) finding(s) in \(articles) articles"
     // A check that read nothing must not look like one that found nothing.
     if let unreadNotice { line += "; " + unreadNotice }
+    if excluded > 0 { line += "; \(excluded) file(s) excluded by the configuration" }
     return line
   }
 
@@ -57,6 +63,7 @@ public struct DocsReport: Sendable {
     var findings: [DocsFinding]
     var articles: Int
     var unread: Int
+    var excluded: Int
     var rules: [String]
   }
 
@@ -65,7 +72,8 @@ public struct DocsReport: Sendable {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(
       JSONReport(
-        findings: findings, articles: articles, unread: unread, rules: rules.map(\.rawValue).sorted()))
+        findings: findings, articles: articles, unread: unread, excluded: excluded,
+        rules: rules.map(\.rawValue).sorted()))
     return String(decoding: data, as: UTF8.self)
   }
 

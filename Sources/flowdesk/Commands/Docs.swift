@@ -49,6 +49,11 @@ struct Docs: ParsableCommand {
       help: "A regular expression for link targets not to check, such as '^g$' (repeatable).")
     var ignoredLinks: [String] = []
 
+    @Option(
+      name: .customLong("exclude"),
+      help: "A regular expression for files not to check, by path below the content folder (repeatable).")
+    var excludedFiles: [String] = []
+
     @Option(help: "A configuration file (default: \(DocsConfiguration.fileName) in the content folder).")
     var config: String?
 
@@ -100,17 +105,17 @@ struct Docs: ParsableCommand {
       if !linkRoots.isEmpty {
         configuration.linkRoots = linkRoots.map { URL(fileURLWithPath: $0).standardizedFileURL }
       }
-      for pattern in ignoredLinks {
-        if pattern.isEmpty {
-          throw fail("--ignore-link needs a pattern; an empty one would match every link")
-        }
-        do {
-          _ = try Regex(pattern)
-        } catch {
-          throw fail("--ignore-link \(pattern) is not a regular expression: \(error)")
+      for (flag, patterns, what) in [
+        ("--ignore-link", ignoredLinks, "link"), ("--exclude", excludedFiles, "file"),
+      ] {
+        for pattern in patterns {
+          if let problem = DocsConfiguration.patternProblem(pattern, matching: what) {
+            throw fail("\(flag) has \(problem)")
+          }
         }
       }
       if !ignoredLinks.isEmpty { configuration.ignoredLinks = ignoredLinks }
+      if !excludedFiles.isEmpty { configuration.excludedFiles = excludedFiles }
       var terms: Termbase?
       if let url = configuration.termbase {
         do {
@@ -125,7 +130,8 @@ struct Docs: ParsableCommand {
       let findings = checker.check()
       let report = DocsReport(
         findings: findings, articles: checker.library.articles.count,
-        unread: checker.library.rejectedFiles.count, rules: configuration.rules)
+        unread: checker.library.rejectedFiles.count, excluded: checker.library.excludedFiles.count,
+        rules: configuration.rules)
       switch format {
       case .text: print(report.text())
       case .json: print(try report.json())
