@@ -196,9 +196,16 @@ enum MarkdownGuard {
       case .text, .code: continue
       }
     }
+    func leadingBackticks(_ line: Substring) -> Int { line.utf8.prefix { $0 == UInt8(ascii: "`") }.count }
+    // Ink reads a block as CommonMark does when it is unindented backticks, closed by exactly
+    // as many, with no code line that starts with exactly as many (`` ``` text `` is code to
+    // CommonMark, a closing fence to Ink).
     let inkForm = blocks.allSatisfy { block in
       block.fence.indent == 0 && block.fence.marker == UInt8(ascii: "`")
         && block.close.map { lines[$0].utf8.count == block.fence.length } ?? true
+        && !lines[(block.open + 1)..<(block.close ?? lines.count)].contains {
+          leadingBackticks($0) == block.fence.length
+        }
     }
     guard !inkForm else { return markdown }
     var output = lines.map(String.init)
@@ -218,9 +225,7 @@ enum MarkdownGuard {
       }
       // Ink ends the block at the first line that starts with exactly the opening's backticks.
       var longest = 0
-      for number in code {
-        longest = max(longest, unindented(lines[number]).utf8.prefix { $0 == UInt8(ascii: "`") }.count)
-      }
+      for number in code { longest = max(longest, leadingBackticks(unindented(lines[number]))) }
       let marker = String(repeating: "`", count: max(3, longest + 1))
       output[block.open] = block.fence.info.isEmpty ? marker : marker + block.fence.info
       for number in code { output[number] = String(unindented(lines[number])) }

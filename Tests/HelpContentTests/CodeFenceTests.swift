@@ -37,6 +37,13 @@ struct CodeFenceTests {
     #expect(MarkdownGuard.fencesInkCanRead(markdown) == markdown)
   }
 
+  /// CommonMark closes a block only at a fence with nothing after it; Ink at any line that
+  /// starts with as many backticks.
+  @Test func aCodeLineThatInkWouldTakeForTheClosingFenceIsKeptInTheBlock() {
+    let rewritten = MarkdownGuard.fencesInkCanRead("```\n``` not a fence\n```\n")
+    #expect(rewritten == "````\n``` not a fence\n````\n")
+  }
+
   @Test func indentedAndTildeBlocksAreRewrittenLineForLine() {
     let markdown = """
       Term
