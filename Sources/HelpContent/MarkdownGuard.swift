@@ -15,12 +15,32 @@ enum MarkdownGuard {
     var opens: Bool
   }
 
-  /// Markdown that Ink renders in bounded time: brackets bounded (below), no `<p` that
-  /// Ink cannot read as a tag, and one newline at the end.
+  /// Markdown that Ink renders in bounded time, and reads as CommonMark does where it would
+  /// not: LF line ends, fenced code and autolinks in forms Ink knows (below), brackets bounded,
+  /// no `<p` that Ink cannot read as a tag, and one newline at the end. Every line stays where
+  /// it was.
   static func bounded(_ markdown: String) -> String {
     endingWithOneNewline(
       boundingLinkNesting(
-        escapingUnclosedParagraphTags(autolinksInkCanRead(fencesInkCanRead(withoutInkMetadata(markdown))))))
+        escapingUnclosedParagraphTags(
+          autolinksInkCanRead(fencesInkCanRead(withoutInkMetadata(withLFLineEnds(markdown)))))))
+  }
+
+  /// Ink ends a fenced block only at a fence that follows a `\n` character, and in a CRLF file
+  /// every line ends with the one character CR LF: no block there ever closed, and the rest of
+  /// the file became code. Each CR LF becomes LF; the lines stay where they are.
+  static func withLFLineEnds(_ markdown: String) -> String {
+    guard markdown.utf8.contains(UInt8(ascii: "\r")) else { return markdown }
+    var output: [UInt8] = []
+    output.reserveCapacity(markdown.utf8.count)
+    var pendingCR = false
+    for byte in markdown.utf8 {
+      if pendingCR, byte != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\r")) }
+      pendingCR = byte == UInt8(ascii: "\r")
+      if !pendingCR { output.append(byte) }
+    }
+    if pendingCR { output.append(UInt8(ascii: "\r")) }
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// Ink does not know CommonMark's autolinks (`<https://example.com>`, `<team@example.com>`):
@@ -32,7 +52,7 @@ enum MarkdownGuard {
     guard markdown.utf8.contains(UInt8(ascii: "<")) else { return markdown }
     var fences = FenceTracker()
     var changed = false
-    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+    let lines = lines(of: markdown).map { line -> Substring in
       guard fences.read(line) == .text, line.utf8.contains(UInt8(ascii: "<")) else { return line }
       let rewritten = autolinksRewritten(Array(line.utf8))
       guard let rewritten else { return line }
@@ -104,6 +124,9 @@ enum MarkdownGuard {
     return spans
   }
 
+  /// What is escaped in a link's text, so that an address reads as it is written.
+  private static let markdownPunctuation = Array("\\`*_[]".utf8)
+
   /// The autolink that starts at `start` (its `<`): its length and the link it becomes.
   private static func autolink(in line: [UInt8], at start: Int) -> (Int, [UInt8])? {
     // No white space and no `<` inside, so a search never passes the next `<`.
@@ -124,15 +147,15 @@ enum MarkdownGuard {
     }
     var link: [UInt8] = [UInt8(ascii: "[")]
     for byte in inside {
-      if Array("\\`*_[]".utf8).contains(byte) { link.append(UInt8(ascii: "\\")) }
+      if markdownPunctuation.contains(byte) { link.append(UInt8(ascii: "\\")) }
       link.append(byte)
     }
-    link += Array("](".utf8)
+    link.append(contentsOf: "](".utf8)
     for byte in destination {
       switch byte {
-      case UInt8(ascii: "("): link += Array("%28".utf8)
-      case UInt8(ascii: ")"): link += Array("%29".utf8)
-      case UInt8(ascii: "\\"): link += Array("%5C".utf8)
+      case UInt8(ascii: "("): link.append(contentsOf: "%28".utf8)
+      case UInt8(ascii: ")"): link.append(contentsOf: "%29".utf8)
+      case UInt8(ascii: "\\"): link.append(contentsOf: "%5C".utf8)
       default: link.append(byte)
       }
     }
@@ -152,13 +175,14 @@ enum MarkdownGuard {
     }
   }
 
+  private static let emailPunctuation = Array(".!#$%&'*+/=?^_`{|}~-".utf8)
+
   /// CommonMark's email autolink: a local part, `@`, and dot-separated labels of letters,
   /// digits and inner hyphens.
   private static func isEmail(_ text: ArraySlice<UInt8>) -> Bool {
     guard let at = text.firstIndex(of: UInt8(ascii: "@")) else { return false }
     let local = text[..<at]
-    let localPunctuation = Array(".!#$%&'*+/=?^_`{|}~-".utf8)
-    guard !local.isEmpty, local.allSatisfy({ isLetter($0) || isDigit($0) || localPunctuation.contains($0) })
+    guard !local.isEmpty, local.allSatisfy({ isLetter($0) || isDigit($0) || emailPunctuation.contains($0) })
     else { return false }
     let labels = text[text.index(after: at)...].split(
       separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
@@ -185,7 +209,7 @@ enum MarkdownGuard {
     guard markdown.utf8.contains(UInt8(ascii: "`")) || markdown.utf8.contains(UInt8(ascii: "~")) else {
       return markdown
     }
-    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = lines(of: markdown)
     var fences = FenceTracker()
     // Each block's lines: where it opens, its fence, where it closes (if it does).
     var blocks: [(open: Int, fence: CodeFence, close: Int?)] = []
@@ -285,7 +309,10 @@ enum MarkdownGuard {
 
   static func boundingLinkNesting(_ markdown: String) -> String {
     guard markdown.utf8.contains(UInt8(ascii: "[")) else { return markdown }
-    let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { Array($0) }
+    let lines = lines(of: markdown)
+    // A line of ASCII is read byte by byte; any other by characters, as Ink reads it (a `[`
+    // with a combining mark after it is no bracket). Positions are in the line's own units.
+    let ascii = lines.map { $0.utf8.allSatisfy { $0 < 0x80 } }
     var escaped: [Int: Set<Int>] = [:]
     var paragraph: [Bracket] = []
 
@@ -318,38 +345,69 @@ enum MarkdownGuard {
       paragraph.removeAll()
     }
 
+    func read<Units: Sequence>(
+      _ units: Units, line number: Int, open: Units.Element, close: Units.Element, backslash: Units.Element
+    )
+    where Units.Element: Equatable {
+      var afterBackslash = false
+      for (index, unit) in units.enumerated() {
+        if !afterBackslash, unit == open || unit == close {
+          paragraph.append(Bracket(line: number, index: index, opens: unit == open))
+        }
+        afterBackslash = unit == backslash && !afterBackslash
+      }
+    }
+
     // Code spans and blocks are not exempt: where the guard and Ink disagree on what is code
     // (an unclosed fence, an escaped backtick), Ink would try the brackets. An escaped bracket
     // in code shows its backslash, a small price for so rare a case.
     for (number, line) in lines.enumerated() {
-      if line.allSatisfy(\.isWhitespace) {
-        settle()
-        continue
-      }
-      var afterBackslash = false
-      for (index, character) in line.enumerated() {
-        if !afterBackslash, character == "[" || character == "]" {
-          paragraph.append(Bracket(line: number, index: index, opens: character == "["))
+      if ascii[number] {
+        if line.utf8.allSatisfy({ $0 == 0x20 || (0x09...0x0D).contains($0) }) {
+          settle()
+          continue
         }
-        afterBackslash = character == "\\" && !afterBackslash
+        read(
+          line.utf8, line: number, open: UInt8(ascii: "["), close: UInt8(ascii: "]"),
+          backslash: UInt8(ascii: "\\"))
+      } else {
+        if line.allSatisfy(\.isWhitespace) {
+          settle()
+          continue
+        }
+        read(line, line: number, open: "[", close: "]", backslash: "\\")
       }
     }
     settle()
     guard !escaped.isEmpty else { return markdown }
 
-    var output = ""
+    var output: [UInt8] = []
     output.reserveCapacity(markdown.utf8.count + escaped.count)
     for (number, line) in lines.enumerated() {
-      if number > 0 { output += "\n" }
+      if number > 0 { output.append(UInt8(ascii: "\n")) }
       guard let positions = escaped[number] else {
-        output += String(line)
+        output += line.utf8
         continue
       }
-      for (index, character) in line.enumerated() {
-        if positions.contains(index) { output += "\\" }
-        output.append(character)
+      if ascii[number] {
+        for (index, byte) in line.utf8.enumerated() {
+          if positions.contains(index) { output.append(UInt8(ascii: "\\")) }
+          output.append(byte)
+        }
+      } else {
+        for (index, character) in line.enumerated() {
+          if positions.contains(index) { output.append(UInt8(ascii: "\\")) }
+          output += character.utf8
+        }
       }
     }
-    return output
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// The lines of a text, split at each LF byte (a CRLF line keeps its CR): the guard's
+  /// rewrites keep every line where it was. Splitting by characters would not split at all
+  /// in a CRLF file, where CR LF is one character.
+  static func lines(of text: String) -> [Substring] {
+    text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Substring($0) }
   }
 }

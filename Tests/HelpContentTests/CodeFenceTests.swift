@@ -44,6 +44,16 @@ struct CodeFenceTests {
     #expect(rewritten == "````\n``` not a fence\n````\n")
   }
 
+  /// CR LF is one character: a split by characters found one line in a CRLF file, and no
+  /// fence in it.
+  @Test func aCRLFFileHasItsIndentedBlocksClosedToo() throws {
+    let markdown = "Term\r\n: See [it][r].\r\n\r\n  ```\r\n  code\r\n  ```\r\n\r\n[r]: https://r.example/\r\n"
+    let (article, _) = ArticleParser.parse(
+      text: markdown, url: URL(fileURLWithPath: "/docs/page.md"), path: "page.md", folderLanguage: nil,
+      required: [])
+    #expect(article?.links.map(\.target) == ["https://r.example/"])
+  }
+
   @Test func indentedAndTildeBlocksAreRewrittenLineForLine() {
     let markdown = """
       Term
