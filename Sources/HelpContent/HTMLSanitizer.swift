@@ -89,11 +89,12 @@ public enum HTMLSanitizer {
     let cleaned = value.unicodeScalars.filter {
       !CharacterSet.whitespacesAndNewlines.contains($0) && $0.value >= 0x20 && $0.value != 0x7F
     }
-    // Code points, not characters: a combining mark after the colon (`java:\u{301}`) makes
-    // one character of the two, and would hide the colon from a search by character.
-    let lowered = Array(
-      String(String.UnicodeScalarView(cleaned)).lowercased().replacingOccurrences(of: "\\", with: "/")
-        .unicodeScalars)
+    // Code points, not characters: a combining mark after the colon (`java:\u{301}`) or after
+    // a backslash makes one character of the two, and would hide the colon or the backslash
+    // from a search by character.
+    let lowered = String(String.UnicodeScalarView(cleaned)).lowercased().unicodeScalars.map {
+      $0 == "\\" ? "/" : $0
+    }
     if lowered.starts(with: ["/", "/"]) { return false }
     guard let colon = lowered.firstIndex(of: ":") else { return true }
     if let slash = lowered.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }), slash < colon {
