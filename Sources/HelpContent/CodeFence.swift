@@ -19,19 +19,10 @@ struct CodeFence: Sendable, Hashable {
   /// The fence `line` opens, or nil when it opens none.
   static func opening(_ line: Substring) -> CodeFence? {
     let bytes = line.utf8
-    var index = bytes.startIndex
-    var indent = 0
-    while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
-      indent += 1
-      index = bytes.index(after: index)
-    }
-    guard index < bytes.endIndex, bytes[index] == backtick || bytes[index] == tilde else { return nil }
-    let marker = bytes[index]
-    var length = 0
-    while index < bytes.endIndex, bytes[index] == marker {
-      length += 1
-      index = bytes.index(after: index)
-    }
+    let (start, indent) = indentation(of: line)
+    guard start < bytes.endIndex, bytes[start] == backtick || bytes[start] == tilde else { return nil }
+    let marker = bytes[start]
+    let (index, length) = run(of: marker, in: line, from: start)
     guard length >= 3 else { return nil }
     let rest = line[index...]
     if marker == backtick, rest.utf8.contains(backtick) { return nil }
@@ -42,26 +33,41 @@ struct CodeFence: Sendable, Hashable {
   /// after them but white space.
   func isClosed(by line: Substring) -> Bool {
     let bytes = line.utf8
-    var index = bytes.startIndex
-    while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
-      index = bytes.index(after: index)
-    }
-    var count = 0
-    while index < bytes.endIndex, bytes[index] == marker {
-      count += 1
-      index = bytes.index(after: index)
-    }
+    let (index, count) = Self.run(of: marker, in: line, from: Self.indentation(of: line).end)
     guard count >= length else { return false }
     return bytes[index...].allSatisfy(Self.isTrailingSpace)
   }
 
   private static func trimmed(_ text: Substring) -> Substring {
-    var text = text
-    while let first = text.utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
-      text = text.dropFirst()
-    }
+    var text = text[indentation(of: text).end...]
     while let last = text.utf8.last, isTrailingSpace(last) { text = text.dropLast() }
     return text
+  }
+
+  /// Where the spaces and tabs that start a line end, and how many there are.
+  private static func indentation(of line: Substring) -> (end: String.Index, count: Int) {
+    let bytes = line.utf8
+    var index = bytes.startIndex
+    var count = 0
+    while index < bytes.endIndex, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
+      count += 1
+      index = bytes.index(after: index)
+    }
+    return (index, count)
+  }
+
+  /// Where a run of `marker` bytes that starts at `start` ends, and how long it is.
+  private static func run(of marker: UInt8, in line: Substring, from start: String.Index) -> (
+    end: String.Index, count: Int
+  ) {
+    let bytes = line.utf8
+    var index = start
+    var count = 0
+    while index < bytes.endIndex, bytes[index] == marker {
+      count += 1
+      index = bytes.index(after: index)
+    }
+    return (index, count)
   }
 
   /// White space at the end of a line, which may end with the CR of a CRLF file.

@@ -108,24 +108,28 @@ public enum HTMLSanitizer {
   public static func escape(_ text: String) -> String {
     // By bytes: each special character is one ASCII byte, and is escaped even where a
     // combining mark follows it (which makes it part of another character).
-    let special: (UInt8) -> Bool = {
-      $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
-        || $0 == UInt8(ascii: "\"")
-        || $0 == UInt8(ascii: "'")
-    }
-    guard text.utf8.contains(where: special) else { return text }
+    guard text.utf8.contains(where: { entity(for: $0) != nil }) else { return text }
     var result: [UInt8] = []
     result.reserveCapacity(text.utf8.count + 16)
     for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "&"): result.append(contentsOf: "&amp;".utf8)
-      case UInt8(ascii: "<"): result.append(contentsOf: "&lt;".utf8)
-      case UInt8(ascii: ">"): result.append(contentsOf: "&gt;".utf8)
-      case UInt8(ascii: "\""): result.append(contentsOf: "&quot;".utf8)
-      case UInt8(ascii: "'"): result.append(contentsOf: "&#39;".utf8)
-      default: result.append(byte)
+      if let entity = entity(for: byte) {
+        entity.withUTF8Buffer { result.append(contentsOf: $0) }
+      } else {
+        result.append(byte)
       }
     }
     return String(decoding: result, as: UTF8.self)
+  }
+
+  /// The entity that stands for a byte in escaped text, nil for a byte that stays.
+  private static func entity(for byte: UInt8) -> StaticString? {
+    switch byte {
+    case UInt8(ascii: "&"): "&amp;"
+    case UInt8(ascii: "<"): "&lt;"
+    case UInt8(ascii: ">"): "&gt;"
+    case UInt8(ascii: "\""): "&quot;"
+    case UInt8(ascii: "'"): "&#39;"
+    default: nil
+    }
   }
 }
