@@ -43,7 +43,7 @@ public struct ContentLibrary: Sendable {
     else {
       library.problems.append(
         ContentProblem(
-          file: display, line: nil, rule: "load", message: "the content folder does not exist",
+          file: display, line: nil, rule: "load", message: "the content folder \(root.path) does not exist",
           fix: "point --content at a folder of articles"))
       return library
     }

@@ -46,7 +46,11 @@ public struct Localizer: Sendable {
       (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil))?
       .filter { $0.pathExtension == "xliff" }.sorted { $0.lastPathComponent < $1.lastPathComponent } ?? []
     if files.isEmpty {
-      errors.append(CatalogError(file: folder.path, line: nil, reason: "holds no .xliff catalogs"))
+      let exists = FileManager.default.fileExists(atPath: folder.path)
+      errors.append(
+        CatalogError(
+          file: folder.path, line: nil,
+          reason: exists ? "holds no .xliff catalogs" : "the locales folder does not exist"))
     }
     for file in files {
       do {

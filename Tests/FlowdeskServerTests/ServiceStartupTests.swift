@@ -105,4 +105,40 @@ struct ServiceStartupTests {
     }
     #expect(error?.description.contains("--webhook-secret-file") == true)
   }
+
+  @Test func aStartWithoutContentSaysSoInAFewLinesNamingTheFoldersItLookedIn() throws {
+    let folders = try Folders()
+    let content = folders.root.appendingPathComponent("content")
+    let locales = folders.root.appendingPathComponent("locales")
+    let help = try HelpService(content: content, locales: locales)
+    // Every code of the registry lacks its section: hundreds of findings.
+    #expect(help.blockingFindings.count > 100)
+    let report = help.startReport(limit: 10)
+    let problems = report.filter { $0.contains("does not exist") }
+    #expect(problems.count == 2, "\(report)")
+    #expect(
+      problems.contains { $0.contains("the content folder \(content.path) does not exist") }, "\(report)")
+    #expect(
+      problems.contains { $0.contains(locales.path) && $0.contains("point --locales at a folder") },
+      "\(report)")
+    // The two problems, ten findings, and one line that counts the rest and says how to list them.
+    #expect(report.count == 13, "\(report)")
+    let last = try #require(report.last)
+    // The docs check finds the missing folders too, under its own rule names; each is said once.
+    let repeated = help.blockingFindings.filter { finding in
+      help.problems.contains { $0.file == finding.file && $0.message == finding.message }
+    }
+    #expect(!repeated.isEmpty)
+    // The catalog problem is also the finding [catalogs]: one line, not two.
+    #expect(report.dropLast().filter { $0.contains(locales.path) }.count == 1, "\(report)")
+    let rest = help.blockingFindings.count - repeated.count - 10
+    #expect(last.hasPrefix("\(rest) more finding(s) not listed here"), "\(last)")
+    #expect(
+      last.contains("flowdesk docs check --content \(content.path) --locales \(locales.path)"), "\(last)")
+  }
+
+  @Test func theBundledContentStartsWithNothingToReport() throws {
+    let help = try HelpService(content: Paths.content, locales: Paths.locales)
+    #expect(help.startReport().isEmpty, "\(help.startReport())")
+  }
 }

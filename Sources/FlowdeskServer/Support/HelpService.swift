@@ -38,7 +38,9 @@ public final class HelpService: Sendable {
       checker.library.problems
       + checker.catalogErrors.map {
         ContentProblem(
-          file: $0.file, line: $0.line, rule: "catalog", message: $0.reason, fix: "correct the catalog file")
+          file: $0.file, line: $0.line, rule: "catalog", message: $0.reason,
+          fix: $0.file == locales.path
+            ? "point --locales at a folder of .xliff catalogs" : "correct the catalog file")
       }
     self.findings = checker.check()
     self.search = try HelpSearch(index: index)
@@ -52,6 +54,24 @@ public final class HelpService: Sendable {
 
   /// The findings that keep this content from replacing the content being served.
   public var blockingFindings: [DocsFinding] { ContentReloadPolicy.blocking(findings) }
+
+  /// What the service says about this content when it starts: every problem met while
+  /// loading, then the blocking findings, at most `limit` of them; the rest are counted, with
+  /// the command that lists them all. A finding that repeats a problem (the same file and
+  /// message under the docs check's rule name) is not said twice. Without a content folder,
+  /// every code is a finding; a start with no content says so in a few lines, not hundreds.
+  public func startReport(limit: Int = 10) -> [String] {
+    var lines = problems.map(\.description)
+    let said = Set(problems.map { "\($0.file)\u{0}\($0.message)" })
+    let findings = blockingFindings.filter { !said.contains("\($0.file)\u{0}\($0.message)") }
+    lines += findings.prefix(limit).map(\.description)
+    if findings.count > limit {
+      lines.append(
+        "\(findings.count - limit) more finding(s) not listed here; `flowdesk docs check --content "
+          + "\(contentURL.path) --locales \(localesURL.path)` lists them all")
+    }
+    return lines
+  }
 
   /// The label of a flow status, as `{code, label}`.
   func status(_ status: FlowStatus, _ language: Language) -> StatusView {

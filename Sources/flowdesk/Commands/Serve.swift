@@ -102,10 +102,7 @@ struct Serve: AsyncParsableCommand {
       }
       let flowHost = try FlowHost(store: store, clock: SystemClock(), logger: logger)
       let help = try HelpService(content: source.contentURL, locales: source.localesURL)
-      for problem in help.problems { logger.warning("help content: \(problem)") }
-      for finding in help.blockingFindings where !help.problems.contains(finding) {
-        logger.warning("help content: \(finding)")
-      }
+      for line in help.startReport() { logger.warning("help content: \(line)") }
       let content = LiveContent(help, logger: logger)
       if generated, let directory {
         print("Generated an administrator token (stored in \(directory.url.path)/admin-token, mode 0600):")
