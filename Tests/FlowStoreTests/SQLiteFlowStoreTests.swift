@@ -4,7 +4,7 @@ import GRDB
 import TestSupport
 import Testing
 
-@testable import FlowStore
+@_spi(Benchmarks) @testable import FlowStore
 
 @Suite("SQLite store")
 struct SQLiteFlowStoreTests {
@@ -136,6 +136,54 @@ struct SQLiteFlowStoreTests {
       #expect(stored == (try engine.participants(in: id)))
       #expect(stored.first?.reason?.parameters == ["step": "hello"])
       #expect(stored.last?.performedActions == ["emailOpened"])
+    }
+  }
+
+  /// A commit writes many rows with each statement (`RowsStatement`): whole statements and
+  /// the rows left over, each row as it was, in order, and a row that cannot be written
+  /// leaves the whole commit unwritten.
+  @Test func aCommitOfMoreRowsThanOneStatementHoldsWritesEveryRowAsItWas() async throws {
+    try await withFolder { folder in
+      let store = try SQLiteFlowStore(path: folder.appendingPathComponent("db.sqlite").path)
+      var engine = FlowEngine(clock: clock)
+      let count = 2 * RowsStatement.rowsPerStatement + 7
+      for n in 0..<count {
+        var contact = Self.contact("c\(n)")
+        contact.properties = ["n": "\(n)", "name": n % 3 == 0 ? "Åsa ✓" : "Bo"]
+        contact.mobile = n % 2 == 0 ? "+4670000\(n)" : nil
+        contact.consent = n % 10 != 9  // every tenth drops out at the email step
+        engine.upsertContact(contact)
+      }
+      let id = try engine.createFlow(Self.flow()).id
+      try engine.start(id)
+      for n in 0..<count { try engine.enroll("c\(n)", in: id) }
+      engine.advance()
+      let changes = engine.takeChanges()
+      #expect(changes.participants.count == count)
+      #expect(changes.contacts.count == count)
+      #expect(changes.outbox.count > RowsStatement.rowsPerStatement)
+      try store.commit(changes)
+
+      let loaded = try store.load(historySince: .distantPast)
+      #expect(loaded.contacts.sorted { $0.id < $1.id } == changes.contacts.sorted { $0.id < $1.id })
+      let participants = loaded.participants.map(\.participant).sorted { $0.contactId < $1.contactId }
+      #expect(participants == (try engine.participants(in: id)).sorted { $0.contactId < $1.contactId })
+      #expect(try store.pendingOutbox(limit: 1000) == changes.outbox)
+
+      // The last message of the second whole statement repeats a stored key: nothing of this
+      // commit is written, not the contact and the statement before it, nor the rows of its
+      // own statement.
+      var again = EngineChanges(counters: changes.counters)
+      again.outbox = (0..<(2 * RowsStatement.rowsPerStatement - 1)).map { n in
+        var message = changes.outbox[0]
+        message.idempotencyKey = "new/\(n)"
+        return message
+      }
+      again.outbox.append(changes.outbox[5])
+      again.contacts = [Contact(id: "later")]
+      #expect(throws: StoreError.self) { try store.commit(again) }
+      #expect(try store.outboxCount() == changes.outbox.count)
+      #expect(!(try store.load(historySince: .distantPast).contacts.contains { $0.id == "later" }))
     }
   }
 

@@ -103,7 +103,10 @@ public enum StoreStatements {
       due.append((row[1], row[contactColumn + 2], row[9], properties.contains("NL") ? "NL" : "SE"))
     }
     guard !due.isEmpty else { return 0 }
-    let participant = try db.cachedStatement(sql: SQLiteFlowStore.participantUpsertSQL)
+    // The commit writes contacts, then participants, then messages, many rows to a statement.
+    var participants: [[(any DatabaseValueConvertible)?]] = []
+    var messages: [[(any DatabaseValueConvertible)?]] = []
+    var contacts: [[(any DatabaseValueConvertible)?]] = []
     if first {
       // Who holds the batch's addresses, asked once, as the store asks.
       for start in stride(from: 0, to: due.count, by: 500) {
@@ -112,36 +115,61 @@ public enum StoreStatements {
         let holders = try db.cachedStatement(sql: SQLiteFlowStore.holdersSQL(marks: marks))
         _ = try Row.fetchAll(holders, arguments: StatementArguments([flow] + chunk.map(\.email)))
       }
-      let message = try db.cachedStatement(sql: SQLiteFlowStore.messageInsertSQL)
       for p in due {
-        try participant.execute(arguments: [
+        participants.append([
           flow, p.contact, "active", "wait", now + 3600, nil, nil, now, p.enrolled, 1, 1, nil, nil, p.email,
           token,
         ])
         token += 2
-        try message.execute(arguments: [
+        messages.append([
           "\(flow)/\(p.contact)/mail/v1/1", flow, p.contact, "mail", 1, "email", p.email, now,
           "a@example.com", "b@example.com", "Hello", nil, nil, "en",
         ])
       }
     } else {
-      let contact = try db.cachedStatement(sql: SQLiteFlowStore.contactUpsertSQL)
       for p in due {
-        try contact.execute(arguments: [
+        contacts.append([
           p.contact, p.email, nil, 1, #"["news"]"#, 1, 0, 0, 0, nil, nil,
           #"{"country":"\#(p.country)","welcomed":"yes"}"#, nil,
         ])
-        try participant.execute(arguments: [
+        participants.append([
           flow, p.contact, "finished", "done", nil, nil, nil, now, p.enrolled, 1, 0,
           p.country == "NL" ? #"{"split":"nl"}"# : nil, nil, nil, 0,
         ])
       }
     }
+    try write(SQLiteFlowStore.contactUpsert, contacts, in: db)
+    try write(SQLiteFlowStore.participantUpsert, participants, in: db)
+    try write(SQLiteFlowStore.messageInsert, messages, in: db)
     let upsertFlow = try db.cachedStatement(sql: SQLiteFlowStore.flowUpsertSQL)
     try upsertFlow.execute(arguments: [flow, 1, "running", nil, #"{"active":1}"#])
     let meta = try db.cachedStatement(sql: SQLiteFlowStore.metaUpsertSQL)
     try meta.execute(arguments: ["nextFlowNumber", "2"])
     try meta.execute(arguments: ["nextToken", String(token)])
     return due.count
+  }
+
+  /// Writes `rows` with `statement` as the store's commit does: `rowsPerStatement` rows to
+  /// each run, and what is left over one row at a time. The arguments of a run are one flat
+  /// array, as a row's are: a lazy join of the rows would make GRDB bind through generic
+  /// code that is not specialized for it, and measure that instead of SQLite.
+  private static func write(
+    _ statement: RowsStatement, _ rows: [[(any DatabaseValueConvertible)?]], in db: Database
+  ) throws {
+    let size = RowsStatement.rowsPerStatement
+    var start = 0
+    if rows.count >= size {
+      let many = try db.cachedStatement(sql: statement.sql(rows: size))
+      var values: [(any DatabaseValueConvertible)?] = []
+      while rows.count - start >= size {
+        values.removeAll(keepingCapacity: true)
+        for row in rows[start..<start + size] { values.append(contentsOf: row) }
+        try many.execute(arguments: StatementArguments(values))
+        start += size
+      }
+    }
+    guard start < rows.count else { return }
+    let one = try db.cachedStatement(sql: statement.sql(rows: 1))
+    for row in rows[start...] { try one.execute(arguments: StatementArguments(row)) }
   }
 }

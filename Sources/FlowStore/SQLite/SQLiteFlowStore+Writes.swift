@@ -78,9 +78,7 @@ extension SQLiteFlowStore {
         try insertVersion.execute(arguments: [flow.id, flow.version, try encoder.encode(flow.definition)])
       }
     }
-    let upsertContact = try db.cachedStatement(sql: Self.contactUpsertSQL)
-    for c in changes.contacts {
-      var row = RawRow(upsertContact, in: db)
+    try Self.writeRows(Self.contactUpsert, changes.contacts, in: db) { row, c in
       for text in [c.id, c.email, c.mobile] { row.bind(text) }
       row.bind(c.consent ? 1 : 0)
       row.bind(Self.jsonText(c.subscriptions.sorted(), isEmpty: c.subscriptions.isEmpty))
@@ -91,7 +89,6 @@ extension SQLiteFlowStore {
       row.bind(c.lifecycleStage?.rawValue)
       row.bind(Self.jsonText(c.properties, isEmpty: c.properties.isEmpty))
       row.bind(c.language)
-      try row.run()
     }
     let upsertCompany = try db.cachedStatement(
       sql:
@@ -100,18 +97,17 @@ extension SQLiteFlowStore {
     for (id, properties) in changes.companies {
       try upsertCompany.execute(arguments: [id, try encoder.encode(properties)])
     }
-    let upsertParticipant = try db.cachedStatement(sql: Self.participantUpsertSQL)
     // Rows that give an address up are written before rows that take one, so that a
-    // hand-over within one batch never has two active holders in between.
+    // hand-over within one batch never has two active holders in between. SQLite checks the
+    // rows of one statement in order, one by one, as it would separate statements.
     let releasing = changes.participants.filter {
       $0.participant.status != .active || $0.participant.heldEmailAddress == nil
     }
     let holding = changes.participants.filter {
       $0.participant.status == .active && $0.participant.heldEmailAddress != nil
     }
-    for record in releasing + holding {
+    try Self.writeRows(Self.participantUpsert, releasing + holding, in: db) { row, record in
       let p = record.participant
-      var row = RawRow(upsertParticipant, in: db)
       row.bind(record.flowId)
       row.bind(p.contactId)
       row.bind(p.status.rawValue)
@@ -127,7 +123,6 @@ extension SQLiteFlowStore {
       row.bind(Self.jsonText(p.performedActions.sorted(), isEmpty: p.performedActions.isEmpty))
       row.bind(p.heldEmailAddress)
       row.bind(Int64(truncatingIfNeeded: p.scheduleOrder))
-      try row.run()
     }
     let insertEvent = try db.cachedStatement(
       sql:
@@ -139,16 +134,13 @@ extension SQLiteFlowStore {
         try encoder.encode(event.message.parameters),
       ])
     }
-    let insertMessage = try db.cachedStatement(sql: Self.messageInsertSQL)
-    for m in changes.outbox {
-      var row = RawRow(insertMessage, in: db)
+    try Self.writeRows(Self.messageInsert, changes.outbox, in: db) { row, m in
       for text in [m.idempotencyKey, m.flowId, m.contactId, m.stepId] { row.bind(text) }
       row.bind(m.attempt)
       row.bind(m.channel.rawValue)
       row.bind(m.to)
       row.bind(m.createdAt.timeIntervalSince1970)
       for text in [m.from, m.replyTo, m.subject, m.body, m.html, m.language] { row.bind(text) }
-      try row.run()
     }
     let setMeta = try db.cachedStatement(sql: Self.metaUpsertSQL)
     try setMeta.execute(arguments: ["nextFlowNumber", String(changes.counters.nextFlowNumber)])
@@ -167,36 +159,71 @@ extension SQLiteFlowStore {
     """
 
   /// A contact, inserted or written over whole.
-  @_spi(Benchmarks) public static let contactUpsertSQL = """
-      INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
-        email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
-      VALUES (?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
-        consent = excluded.consent, subscriptions = excluded.subscriptions,
-        marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
-        email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
-        lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
-        language = excluded.language
+  @_spi(Benchmarks) public static let contactUpsert = RowsStatement(
     """
+    INSERT INTO contacts (id, data, email, mobile, consent, subscriptions, marketing_contact, former_employee,
+      email_bounced, unengaged, company_id, lifecycle_stage, properties, language)
+    VALUES
+    """,
+    "(?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    """
+    ON CONFLICT(id) DO UPDATE SET data = x'', email = excluded.email, mobile = excluded.mobile,
+      consent = excluded.consent, subscriptions = excluded.subscriptions,
+      marketing_contact = excluded.marketing_contact, former_employee = excluded.former_employee,
+      email_bounced = excluded.email_bounced, unengaged = excluded.unengaged, company_id = excluded.company_id,
+      lifecycle_stage = excluded.lifecycle_stage, properties = excluded.properties,
+      language = excluded.language
+    """)
 
   /// A participant, inserted or written over whole.
-  @_spi(Benchmarks) public static let participantUpsertSQL = """
-      INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
-        entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
-      VALUES (?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
-        due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
-        entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
-        waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
-        email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
+  @_spi(Benchmarks) public static let participantUpsert = RowsStatement(
     """
+    INSERT INTO participants (flow_id, contact_id, status, step_id, due, reason, data, reason_parameters,
+      entered_at, enrolled_at, attempt, waiting, branches, actions, email_claim, schedule_token)
+    VALUES
+    """,
+    "(?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    """
+    ON CONFLICT(flow_id, contact_id) DO UPDATE SET status = excluded.status, step_id = excluded.step_id,
+      due = excluded.due, reason = excluded.reason, data = x'', reason_parameters = excluded.reason_parameters,
+      entered_at = excluded.entered_at, enrolled_at = excluded.enrolled_at, attempt = excluded.attempt,
+      waiting = excluded.waiting, branches = excluded.branches, actions = excluded.actions,
+      email_claim = excluded.email_claim, schedule_token = excluded.schedule_token
+    """)
 
   /// A message: a plain INSERT, so a message already written makes the whole commit fail.
-  @_spi(Benchmarks) public static let messageInsertSQL = """
-      INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
-        created_at, sender, reply_to, subject, body, html, language)
-      VALUES (?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)
+  @_spi(Benchmarks) public static let messageInsert = RowsStatement(
     """
+    INSERT INTO outbox (idempotency_key, flow_id, contact_id, step_id, attempt, channel, recipient, data,
+      created_at, sender, reply_to, subject, body, html, language)
+    VALUES
+    """,
+    "(?, ?, ?, ?, ?, ?, ?, x'', ?, ?, ?, ?, ?, ?, ?)", "")
+
+  /// Writes `items` with `statement`, `RowsStatement.rowsPerStatement` rows in each run of
+  /// it and what is left over one row at a time. `bind` binds one item's values, in order.
+  static func writeRows<Items: Collection>(
+    _ statement: RowsStatement, _ items: Items, in db: Database, bind: (inout RawRow, Items.Element) -> Void
+  ) throws {
+    var rest = items[...]
+    let size = RowsStatement.rowsPerStatement
+    if rest.count >= size {
+      let many = try db.cachedStatement(sql: statement.sql(rows: size))
+      while rest.count >= size {
+        var row = RawRow(many, in: db)
+        for item in rest.prefix(size) { bind(&row, item) }
+        try row.run()
+        rest = rest.dropFirst(size)
+      }
+    }
+    guard !rest.isEmpty else { return }
+    let one = try db.cachedStatement(sql: statement.sql(rows: 1))
+    for item in rest {
+      var row = RawRow(one, in: db)
+      bind(&row, item)
+      try row.run()
+    }
+  }
 
   /// A meta value, inserted or written over.
   @_spi(Benchmarks) public static let metaUpsertSQL =
@@ -248,5 +275,30 @@ extension SQLiteFlowStore {
     } catch {
       throw Self.storeError(error, path: path)
     }
+  }
+}
+
+/// An INSERT that writes any number of rows in one statement: its head, up to `VALUES`; the
+/// value list of one row; and what follows the lists (an upsert's `ON CONFLICT`). One
+/// statement of many rows saves the start and the end of a statement (reset, bindings, the
+/// step's setup and its end) for each row: 8-10% of an advance (BENCHMARKS.md, twelfth round).
+@_spi(Benchmarks) public struct RowsStatement: Sendable {
+  /// How many rows a commit writes with each run of a statement: 60 rows of at most 16
+  /// values stay under 999, the most values a statement may have before SQLite 3.32.
+  @_spi(Benchmarks) public static let rowsPerStatement = 60
+  let head: String
+  let values: String
+  let tail: String
+
+  init(_ head: String, _ values: String, _ tail: String) {
+    self.head = head
+    self.values = values
+    self.tail = tail
+  }
+
+  /// The statement for `rows` rows.
+  @_spi(Benchmarks) public func sql(rows: Int) -> String {
+    head + " " + repeatElement(values, count: rows).joined(separator: ", ")
+      + (tail.isEmpty ? "" : "\n" + tail)
   }
 }
