@@ -23,7 +23,8 @@ enum MarkdownGuard {
     endingWithOneNewline(
       boundingLinkNesting(
         escapingUnclosedParagraphTags(
-          autolinksInkCanRead(fencesInkCanRead(withoutInkMetadata(withLFLineEnds(markdown)))))))
+          htmlInkCanRead(autolinksInkCanRead(fencesInkCanRead(withoutInkMetadata(withLFLineEnds(markdown))))))
+      ))
   }
 
   /// Ink ends a fenced block only at a fence that follows a `\n` character, and in a CRLF file
@@ -77,7 +78,9 @@ enum MarkdownGuard {
         output += line[code[span]]
         index = code[span].upperBound
         span += 1
-      } else if line[index] == UInt8(ascii: "<"), let (length, link) = autolink(in: line, at: index) {
+      } else if line[index] == UInt8(ascii: "<"), !startsDestination(line, at: index),
+        let (length, link) = autolink(in: line, at: index)
+      {
         output += link
         index += length
         found = true
@@ -91,7 +94,7 @@ enum MarkdownGuard {
 
   /// The code spans of a line, in order: each from a run of backticks to the next run exactly
   /// as long.
-  private static func codeSpans(_ line: [UInt8]) -> [Range<Int>] {
+  static func codeSpans(_ line: [UInt8]) -> [Range<Int>] {
     var runs: [Range<Int>] = []
     var index = 0
     while index < line.count {
@@ -193,8 +196,8 @@ enum MarkdownGuard {
     }
   }
 
-  private static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
-  private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+  static func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+  static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
   /// Ink knows one form of fenced code: backticks at the start of a line, closed by as many
   /// backticks at the start of a line. It drops the indentation of an opening fence but not

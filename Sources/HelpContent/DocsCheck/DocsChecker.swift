@@ -383,11 +383,12 @@ public struct DocsChecker: Sendable {
   }
 
   /// The anchors a link can name: every `id` in the rendered article, and each heading's id
-  /// as static site generators give it: an explicit `{#id}` at the end of the heading
-  /// (Hugo, Pandoc, kramdown, MkDocs), else the GitHub-style slug of its text (DocFX, Hugo,
-  /// GitHub), with `-1`, `-2` for a heading text that comes again.
+  /// as static site generators give it: an explicit id at the end of the heading's line
+  /// (see `explicitID`), else the GitHub-style slug of its text (DocFX, Hugo, GitHub), with
+  /// `-1`, `-2` for a heading text that comes again.
   static func anchors(of article: Article, definitionTerms: Bool = false) -> Set<String> {
     var anchors = Set(article.html.matches(of: /id="([^"]+)"/).map { String($0.1) })
+    let lines = ArticleParser.lines(of: article.markdown)
     var seen: [String: Int] = [:]
     func insert(slugOf text: String) {
       let slug = headingSlug(text)
@@ -397,8 +398,11 @@ public struct DocsChecker: Sendable {
     }
     for section in article.sections where section.level > 0 {
       let heading = section.heading.trimmingCharacters(in: .whitespaces)
-      if let explicit = heading.firstMatch(of: /\{#([^}\s]+)\}$/) {
-        anchors.insert(String(explicit.1))
+      // The id as written, before Markdown reads `a_b_c` or `/*id*/` as emphasis.
+      let index = section.line - article.bodyLine
+      let written = lines.indices.contains(index) && lines[index].hasPrefix("#") ? lines[index] : heading
+      if let id = explicitID(written) ?? explicitID(heading) {
+        anchors.insert(id)
         continue
       }
       insert(slugOf: heading)
@@ -407,6 +411,14 @@ public struct DocsChecker: Sendable {
       for term in definitionListTerms(article.markdown) { insert(slugOf: term) }
     }
     return anchors
+  }
+
+  /// The id a heading gives itself at its end: `{#id}` (Hugo, Pandoc, kramdown, MkDocs,
+  /// VitePress) or `{/*id*/}` (react.dev's MDX).
+  static func explicitID(_ heading: String) -> String? {
+    if let match = heading.firstMatch(of: /\{#([^}\s]+)\}\s*$/) { return String(match.1) }
+    if let match = heading.firstMatch(of: /\{\/\*\s*([^*}\s]+)\s*\*\/\}\s*$/) { return String(match.1) }
+    return nil
   }
 
   /// The terms of the body's definition lists (a line, then a line that starts with `: `),
