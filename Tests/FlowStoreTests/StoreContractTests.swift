@@ -315,6 +315,43 @@ struct StoreContractTests {
     }
   }
 
+  /// Contact and step ids may hold a `/`, which also separates the parts of a message key:
+  /// contact `k/hello` at step `hello` and contact `k` at step `hello/hello` once had the same
+  /// key, and one of them was set aside. Each gets its own message, and an id written with
+  /// `%` stays apart from one written with its escape.
+  @Test(arguments: StoreKind.allCases)
+  func idsWithASlashOrPercentNeverShareAMessageKey(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, _ in
+      let definition = FlowDefinition(
+        name: "Slashes", settings: Self.settings,
+        steps: [
+          Step(id: "hello", .sendEmail(SendEmail(subject: "A"))),
+          Step(id: "hello/hello", .sendEmail(SendEmail(subject: "B"))),
+          Step(id: "done", .finish(Finish())),
+        ])
+      let contacts = ["k", "k/hello", "p%2Fq", "p/q"]
+      let id = try await host.perform { engine in
+        let id = try engine.createFlow(definition).id
+        try engine.start(id)
+        for contact in contacts {
+          engine.upsertContact(Self.contact(contact))
+          try engine.enroll(contact, in: id)
+        }
+        return id
+      }
+      try await host.runDue()
+      let participants = try await host.read { try $0.participants(in: id) }
+      #expect(participants.map(\.status) == Array(repeating: .finished, count: 4), "\(participants)")
+      let messages = try await host.outbox(status: nil, flowId: id, after: nil, limit: 100).map(\.message)
+      #expect(messages.count == 8)
+      #expect(Set(messages.map(\.idempotencyKey)).count == 8)
+      #expect(messages.contains { $0.idempotencyKey == "\(id)/k%2Fhello/hello/v1/1" })
+      #expect(messages.contains { $0.idempotencyKey == "\(id)/k/hello%2Fhello/v1/1" })
+      #expect(messages.contains { $0.idempotencyKey == "\(id)/p%252Fq/hello/v1/1" })
+      #expect(messages.contains { $0.idempotencyKey == "\(id)/k/hello/v1/1" }, "plain ids keep their keys")
+    }
+  }
+
   /// Ids are data, whatever they hold: quotes, backslashes, commas, braces and the word NULL
   /// go through the batched lookups (a PostgreSQL array of ids) and come back as they went in.
   @Test(arguments: StoreKind.allCases)

@@ -399,7 +399,9 @@ extension FlowEngine {
       OutboxMessage(
         // The definition version is part of the key: a step removed by one edit and added
         // back, under the same id, by another is a new step, with a message of its own.
-        idempotencyKey: "\(flow.id)/\(participant.contactId)/\(step)/v\(flow.version)/\(participant.attempt)",
+        idempotencyKey: OutboxMessage.idempotencyKey(
+          flow: flow.id, contact: participant.contactId, step: step, version: flow.version,
+          attempt: participant.attempt),
         channel: channel, flowId: flow.id, contactId: participant.contactId, stepId: step,
         attempt: participant.attempt, to: address,
         from: channel == .email ? settings.emailFrom : settings.smsSender,

@@ -170,6 +170,30 @@ public struct FlowSnapshot: Sendable, Hashable {
 }
 
 extension OutboxMessage {
+  /// The key of a participant's message at a step: `flow/contact/step/vVERSION/attempt`, with
+  /// each `%` and `/` in the flow, contact and step ids written `%25` and `%2F`. Contact and
+  /// step ids may hold a `/`; unescaped, contact `k/hello` at step `hello` and contact `k` at
+  /// step `hello/hello` had the same key, and the second participant's message could not be
+  /// stored. Ids without either character give the key they always gave.
+  public static func idempotencyKey(flow: String, contact: String, step: String, version: Int, attempt: Int)
+    -> String
+  {
+    "\(keyPart(flow))/\(keyPart(contact))/\(keyPart(step))/v\(version)/\(attempt)"
+  }
+
+  private static func keyPart(_ id: String) -> String {
+    guard id.utf8.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "%") }) else { return id }
+    var escaped = ""
+    for scalar in id.unicodeScalars {
+      switch scalar {
+      case "%": escaped += "%25"
+      case "/": escaped += "%2F"
+      default: escaped.unicodeScalars.append(scalar)
+      }
+    }
+    return escaped
+  }
+
   /// The message's public id: `msg_` and its idempotency key in unpadded base64url. It is the
   /// same for every attempt (the webhook's `webhook-id`), safe in a header and a path, and
   /// turns back into the key without a lookup table.
