@@ -39,6 +39,42 @@ struct BulkEnrollmentTests {
     }
   }
 
+  /// `é` as one character and as `e` with a combining accent are one key to Swift and two
+  /// rows to the store: a bulk enrollment of both enrolled one and refused the other as
+  /// already enrolled. A contact id must be in Unicode NFC wherever it is given.
+  @Test func aContactIdNotInNFCIsRefusedWhereverItIsGiven() async throws {
+    try await ServiceFixture().test { client in
+      let composed = try await client.call(
+        .put, "/v1/contacts/%C3%A9",
+        json: #"{"email": "e1@example.com", "consent": true, "subscriptions": ["newsletter"]}"#)
+      #expect(composed.status == .ok, "\(composed.raw)")
+      let decomposed = try await client.call(
+        .put, "/v1/contacts/e%CC%81", json: #"{"email": "e2@example.com", "consent": true}"#)
+      #expect(decomposed.status == .badRequest, "\(decomposed.raw)")
+      #expect(decomposed.body["field"] as? String == "id")
+      #expect((decomposed.body["detail"] as? String)?.contains("NFC") == true, "\(decomposed.raw)")
+      let nul = try await client.call(.get, "/v1/contacts/a%00b", language: "nl")
+      #expect((nul.body["detail"] as? String)?.contains("U+0000") == true, "\(nul.raw)")
+
+      let flow = try await client.call(.post, "/v1/flows", json: Bodies.flow()).body["id"] as! String
+      try await client.call(.post, "/v1/flows/\(flow)/start")
+      let both = try await client.call(
+        .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactIds": ["\u00e9", "e\u0301"]}"#,
+        language: "sv")
+      #expect(both.status == .unprocessableContent, "\(both.raw)")
+      #expect(both.body["field"] as? String == "contactIds[1]")
+      #expect((both.body["detail"] as? String)?.contains("NFC") == true, "\(both.raw)")
+      let one = try await client.call(
+        .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactId": "e\u0301"}"#)
+      #expect(one.body["field"] as? String == "contactId", "\(one.raw)")
+      let participants = try await client.array("/v1/flows/\(flow)/participants")
+      #expect(participants.isEmpty, "nothing was enrolled: \(participants)")
+      let enrolled = try await client.call(
+        .post, "/v1/flows/\(flow)/enrollments", json: #"{"contactIds": ["\u00e9"]}"#)
+      #expect(enrolled.body["enrolled"] as? Int == 1, "\(enrolled.raw)")
+    }
+  }
+
   @Test func bulkEnrollmentIsBoundedAndTakesOneForm() async throws {
     try await ServiceFixture().test { client in
       let flow = try await client.call(.post, "/v1/flows", json: Bodies.flow()).body["id"] as! String

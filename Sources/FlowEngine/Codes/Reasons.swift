@@ -12,6 +12,10 @@ public enum Reasons {
     ("reason.expectedObject", "expected an object"),
     ("reason.notNull", "expected a value, found null"),
     ("reason.notAllowed", "this value is not allowed here"),
+    (
+      "reason.notNFC",
+      "it is not in Unicode Normalization Form C (NFC); write each accented letter as one character"
+    ),
     ("reason.nulCharacter", "it contains the character U+0000 (NUL), which no text may contain"),
     ("reason.numberOutOfRange", "expected a number from {minimum} to {maximum}"),
     (

@@ -319,6 +319,12 @@ struct FlowsController {
     // A contact id is never empty: as a path it would name another endpoint.
     if body.contactId == "" { throw RequestBody.invalidField("contactId", "notAllowed") }
     if body.contactIds?.contains("") == true { throw RequestBody.invalidField("contactIds", "notAllowed") }
+    if let contactId = body.contactId, !Identifier.isNFC(contactId) {
+      throw RequestBody.invalidField("contactId", "notNFC")
+    }
+    if let index = body.contactIds?.firstIndex(where: { !Identifier.isNFC($0) }) {
+      throw RequestBody.invalidField("contactIds[\(index)]", "notNFC")
+    }
     switch (body.contactId, body.contactIds) {
     case (let contactId?, nil):
       let participant = try await about(["flow": id, "contact": contactId]) {
