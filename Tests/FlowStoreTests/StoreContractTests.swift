@@ -290,6 +290,35 @@ struct StoreContractTests {
     }
   }
 
+  /// A dead message never reached the receiver, and retried it would be sent again, to the
+  /// placeholder of the erased address (found by probing the service): erasure drops it with
+  /// the pending ones, and a retry finds no message. A delivered message stays, erased.
+  @Test(arguments: StoreKind.allCases)
+  func anErasedContactsDeadMessageIsDroppedAndCannotBeRetried(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, clock in
+      let id = try await Self.startedFlow(host, enrolling: ["ann", "bob"])
+      try await host.runDue()
+      let claimed = try await host.claimDeliveries(limit: 10, lease: 30)
+      let ann = try #require(claimed.first { $0.message.contactId == "ann" })
+      let bob = try #require(claimed.first { $0.message.contactId == "bob" })
+      #expect(try await host.recordDelivery(ann.message.idempotencyKey, .delivered(at: clock.now)))
+      #expect(
+        try await host.recordDelivery(bob.message.idempotencyKey, .dead(CodedMessage(.receiverRejected, [:])))
+      )
+      for contact in ["ann", "bob"] {
+        let erasure = try await host.eraseContact(contact, by: FlowHost.Actor(role: "admin", name: "test"))
+        #expect(erasure.droppedMessages == (contact == "bob" ? 1 : 0), "\(contact)")
+      }
+      let refusal = await #expect(throws: Refusal.self) {
+        try await host.retry(messageId: bob.message.messageId)
+      }
+      #expect(refusal?.codes == [.messageNotFound])
+      let left = try await host.outbox(status: nil, flowId: id, after: nil, limit: 10)
+      #expect(left.map(\.message.contactId) == ["ann"])
+      #expect(left.first?.message.to == "(erased)")
+    }
+  }
+
   /// The store holds the rules the engine relies on across participants, so they hold with
   /// several writers: a message key is stored once, and a step that would store it again
   /// sets its participant aside (FD2011) while the batch goes on.

@@ -272,7 +272,8 @@ extension PostgresTransaction {
         marketing_contact = false, company_id = NULL, lifecycle_stage = NULL, properties = NULL, language = NULL
       WHERE id = $1
       """, [.text(id)])
-    let dropped = try execute("DELETE FROM outbox WHERE contact_id = $1 AND status = 'pending'", [.text(id)])
+    let dropped = try execute(
+      "DELETE FROM outbox WHERE contact_id = $1 AND status IN ('pending', 'dead')", [.text(id)])
     try run(
       "UPDATE outbox SET recipient = $1, subject = NULL, body = NULL, html = NULL WHERE contact_id = $2",
       [.text(placeholder), .text(id)])

@@ -32,8 +32,9 @@ extension SQLiteFlowStore {
   }
 
   /// Erases a contact's personal data where it is stored: the contact keeps only its id (no
-  /// address, number, properties, language, company, consent or subscriptions); pending
-  /// messages are dropped; sent and dead messages keep no address or text; the history's
+  /// address, number, properties, language, company, consent or subscriptions); pending and
+  /// dead messages are dropped (neither reached the receiver, and a dead one retried would be
+  /// sent to the erased address); sent messages keep no address or text; the history's
   /// parameters lose the address and number. Counts and the history's codes stay.
   static func eraseContact(_ db: Database, _ id: String, placeholder: String) throws -> ContactErasure? {
     guard
@@ -47,7 +48,8 @@ extension SQLiteFlowStore {
           marketing_contact = 0, company_id = NULL, lifecycle_stage = NULL, properties = NULL, language = NULL
         WHERE id = ?
         """, arguments: [id])
-    try db.execute(sql: "DELETE FROM outbox WHERE contact_id = ? AND status = 'pending'", arguments: [id])
+    try db.execute(
+      sql: "DELETE FROM outbox WHERE contact_id = ? AND status IN ('pending', 'dead')", arguments: [id])
     let dropped = db.changesCount
     try db.execute(
       sql: """
