@@ -18,6 +18,9 @@ public struct ContentLibrary: Sendable {
   public var rejectedCodeAnchors: [String: Set<String>] = [:]
   /// The language folders found, as written (`de`, `pt-BR`); empty for a flat folder.
   public var languageFolders: [String] = []
+  /// With the languages named (`languages:`), the article files in no language folder: not
+  /// read, and counted so that the check cannot pass for having read them.
+  public var filesOutsideLanguages: [String] = []
 
   /// Articles by uid.
   public var byUID: [String: Article] {
@@ -34,7 +37,8 @@ public struct ContentLibrary: Sendable {
   /// such as `en/_common/x.md`); such a file still exists for the links that reach it.
   public static func load(
     from root: URL, displayRoot: String? = nil, logger: Logger? = nil,
-    requiredKeys: Set<String> = Set(FrontMatter.requiredKeys), excluding: [Regex<AnyRegexOutput>] = []
+    requiredKeys: Set<String> = Set(FrontMatter.requiredKeys), excluding: [Regex<AnyRegexOutput>] = [],
+    languages: [String]? = nil
   ) -> ContentLibrary {
     let display = displayRoot ?? root.lastPathComponent
     var library = ContentLibrary(root: root, articles: [], problems: [], rejectedFiles: [])
@@ -43,21 +47,45 @@ public struct ContentLibrary: Sendable {
     else {
       library.problems.append(
         ContentProblem(
-          file: display, line: nil, rule: "load", message: "the content folder \(root.path) does not exist",
+          file: display, line: nil, rule: ContentProblem.folderRule,
+          message: "the content folder \(root.path) does not exist",
           fix: "point --content at a folder of articles"))
       return library
     }
-    let languageFolders = languageFolderNames(in: root)
-    library.languageFolders = languageFolders
+    // Every article file, once, then sorted into language folders, if there are any.
+    let all = articleFiles(in: root)
+    let languageFolders = languages ?? languageFolderNames(in: root)
+    func folder(of relative: String) -> String? {
+      languageFolders.first { relative.hasPrefix($0 + "/") }
+    }
+    for language in languages ?? [] where !isFolder(root.appendingPathComponent(language)) {
+      library.problems.append(
+        ContentProblem(
+          file: "\(display)/\(language)", line: nil, rule: ContentProblem.folderRule,
+          message: "languages names \(language), but the content folder has no folder \(language)",
+          fix: "correct languages in \(DocsConfiguration.fileName), or add the folder"))
+    }
     var files: [(url: URL, path: String, relative: String, folder: String?)] = []
-    if languageFolders.isEmpty {
-      files = articleFiles(in: root).map { ($0.url, "\(display)/\($0.relative)", $0.relative, nil) }
+    if languages == nil,
+      languageFolders.isEmpty
+        || all.contains(where: { $0.relative.contains("/") && folder(of: $0.relative) == nil })
+    {
+      // Folders named like languages (`api` is a tag too) are the languages only when no
+      // other folder holds an article; else every file is read, and none is left out unseen.
+      // Files beside the language folders (a LICENSE.md) are counted, not read.
+      files = all.map { ($0.url, "\(display)/\($0.relative)", $0.relative, nil) }
     } else {
-      for language in languageFolders {
-        let folder = root.appendingPathComponent(language)
-        files += articleFiles(in: folder).map {
-          ($0.url, "\(display)/\(language)/\($0.relative)", $0.relative, language)
+      library.languageFolders = languageFolders
+      for file in all {
+        guard let language = folder(of: file.relative) else {
+          library.filesOutsideLanguages.append("\(display)/\(file.relative)")
+          continue
         }
+        files.append(
+          (
+            file.url, "\(display)/\(file.relative)", String(file.relative.dropFirst(language.count + 1)),
+            language
+          ))
       }
     }
     for file in files {
@@ -96,6 +124,20 @@ public struct ContentLibrary: Sendable {
       library.articles.append(article)
     }
     library.problems += uniquenessProblems(library.articles)
+    if library.articles.isEmpty, library.rejectedFiles.isEmpty {
+      // A check that read nothing must not pass for one that found nothing.
+      let left = library.excludedFiles.count + library.filesOutsideLanguages.count
+      library.problems.append(
+        ContentProblem(
+          file: display, line: nil, rule: ContentProblem.folderRule,
+          message: left == 0
+            ? "the content folder \(root.path) holds no article (.md, .markdown or .txt file)"
+            : "no article was read: \(library.excludedFiles.count) file(s) excluded, "
+              + "\(library.filesOutsideLanguages.count) outside the language folders",
+          fix: left == 0
+            ? "point --content at the folder of the articles (folders linked to are not followed)"
+            : "check exclude and languages in \(DocsConfiguration.fileName)"))
+    }
     logger?.debug(
       "loaded content",
       metadata: ["articles": "\(library.articles.count)", "problems": "\(library.problems.count)"])
@@ -121,6 +163,12 @@ public struct ContentLibrary: Sendable {
       return true
     }
     .map(\.lastPathComponent).sorted()
+  }
+
+  private static func isFolder(_ url: URL) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+      && isDirectory.boolValue
   }
 
   /// The article files below a folder, with their paths relative to it, in path order.

@@ -19,6 +19,9 @@ public struct ContentProblem: Error, Sendable, Hashable, Codable, CustomStringCo
   public var line: Int?
   /// The named rule, such as `front-matter` or `coverage`.
   public var rule: String
+  /// The rule of a problem with the content folder as a whole (nothing was read, a language
+  /// folder named in the configuration is not there): reported whatever rules run.
+  public static let folderRule = "content"
   public var level: Level
   public var message: String
   /// One line on how to fix it.

@@ -179,6 +179,52 @@ struct TeamRepositoryTests {
         == "exclude has an empty pattern, which would match every file; remove it")
   }
 
+  /// `api` is a BCP 47 tag (Apiaká) and the name of many a docs folder. Vue's Chinese docs
+  /// have `api/`, `guide/` and `tutorial/`: `api` was taken for the only language and the rest
+  /// was never read, with nothing said. Folders named like languages are the languages only
+  /// when they hold every article; `languages:` names them; and a check that read nothing
+  /// fails.
+  @Test func aFolderNamedLikeALanguageIsOneOnlyWhenItHoldsEveryArticle() throws {
+    let files = [
+      "api/a.md": "# API\n",
+      "guide/b.md": "# 指南\n\n[坏](./missing.md)\n",
+      "index.md": "# 首页\n\n[坏](./missing.md)\n",
+    ]
+    let automatic = try check(files, configuration: "required_keys: []")
+    #expect(automatic.articles == 3)
+    #expect(
+      automatic.findings.map { "\($0.file):\($0.line ?? 0)" } == ["docs/guide/b.md:3", "docs/index.md:3"],
+      "\(automatic.findings)")
+    // A file beside the language folders does not make them folders of articles: it is
+    // counted, not read.
+    let beside = try check(
+      ["en/a.md": "# A\n\n[x](nope.md)\n", "LICENSE.md": "MIT\n"], configuration: "required_keys: []")
+    #expect(beside.articles == 1)
+    #expect(beside.findings.map(\.file) == ["docs/en/a.md"], "\(beside.findings)")
+    // Named, the languages are what is read; the rest is counted, not read.
+    let named = try check(
+      ["en/a.md": "# A\n", "zh/b.md": "# B\n\n[x](nope.md)\n", "snippets/c.md": "# C\n"],
+      configuration: "required_keys: []\nlanguages: [en, zh]")
+    #expect(named.articles == 2)
+    #expect(named.findings.map(\.file) == ["docs/zh/b.md"], "\(named.findings)")
+    // Nothing read: an error, whatever the rules.
+    let nothing = try check(files, configuration: "required_keys: []\nlanguages: [zh]", rules: [.links])
+    #expect(nothing.articles == 0)
+    #expect(
+      nothing.findings.map(\.message) == [
+        "no article was read: 0 file(s) excluded, 3 outside the language folders",
+        "languages names zh, but the content folder has no folder zh",
+      ], "\(nothing.findings)")
+    let empty = try check(["media/logo.png": "png"], configuration: "required_keys: []", rules: [.links])
+    #expect(empty.findings.first?.message.contains("holds no article") == true, "\(empty.findings)")
+    let missing = try check([:], configuration: "required_keys: []", rules: [.links])
+    #expect(missing.findings.first?.message.hasSuffix("docs does not exist") == true, "\(missing.findings)")
+    #expect(
+      refusal("languages: [not a tag]")?.reason
+        == "languages has not a tag, which is not a BCP 47 language tag")
+    #expect(refusal("languages: []")?.reason == "languages must name at least one language folder")
+  }
+
   /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
   /// link goes to the file inside the brackets.
   @Test func anAngleBracketedLinkGoesToTheFileInside() throws {

@@ -31,7 +31,8 @@ public struct DocsChecker: Sendable {
     // Patterns were checked when the configuration was read.
     let library = ContentLibrary.load(
       from: content, displayRoot: contentName, requiredKeys: configuration.requiredKeys,
-      excluding: configuration.excludedFiles.compactMap { try? Regex($0) })
+      excluding: configuration.excludedFiles.compactMap { try? Regex($0) }, languages: configuration.languages
+    )
     let (localizer, errors) = Localizer.load(from: locales)
     return DocsChecker(
       library: library, localizer: localizer, catalogErrors: errors, configuration: configuration,
@@ -45,7 +46,7 @@ public struct DocsChecker: Sendable {
     var findings: [DocsFinding] = []
     for problem in library.problems {
       let rule = DocsRule(rawValue: problem.rule) ?? .frontMatter
-      if rules.contains(rule) { findings.append(problem) }
+      if rules.contains(rule) || problem.rule == ContentProblem.folderRule { findings.append(problem) }
     }
     if rules.contains(.coverage) { findings += coverage() }
     if rules.contains(.catalogs) { findings += catalogs() }

@@ -14,6 +14,7 @@ import Yams
 /// ignore_links: ['^g$', '^\{\{']  # link and image targets not to check (regular expressions)
 /// exclude: ['^en/_common/']      # files not to check, by their path below the content root
 /// definition_term_anchors: true   # definition-list terms have ids, as Hugo can give them
+/// languages: [en, zh]            # the language folders; other files are counted, not read
 /// ```
 ///
 /// Without a file, every rule runs, English is the source and the catalogs' labels are the
@@ -46,6 +47,11 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// a heading's, as Hugo gives them with Goldmark's `autoDefinitionTermID`. Off by default:
   /// GitHub and most renderers give terms no id, and a link to one would not land.
   public var definitionTermAnchors: Bool
+  /// The language folders below the content root (`[en, zh]`). Nil: folders named by
+  /// language tags, when they hold every article (`api`, say, is a tag too, but a folder of
+  /// the same repository's articles). Files in no folder named here are not read, and are
+  /// counted in the summary.
+  public var languages: [String]?
   /// The file the configuration was read from, if any.
   public var file: URL?
 
@@ -174,6 +180,16 @@ public struct DocsConfiguration: Sendable, Hashable {
         configuration.ignoredLinks = try patterns(of: key.string ?? "", matching: "link")
       case "exclude":
         configuration.excludedFiles = try patterns(of: key.string ?? "", matching: "file")
+      case "languages":
+        let tags = value.sequence?.isEmpty == true ? [] : try strings()
+        guard !tags.isEmpty else {
+          throw Failure(file: name, line: line, reason: "languages must name at least one language folder")
+        }
+        if let bad = tags.first(where: { LanguageTag($0) == nil }) {
+          throw Failure(
+            file: name, line: line, reason: "languages has \(bad), which is not a BCP 47 language tag")
+        }
+        configuration.languages = tags
       case "definition_term_anchors":
         guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
           throw Failure(file: name, line: line, reason: "definition_term_anchors must be true or false")
@@ -184,7 +200,7 @@ public struct DocsConfiguration: Sendable, Hashable {
           file: name, line: line,
           reason:
             "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys, "
-            + "ignore_links, exclude, definition_term_anchors"
+            + "ignore_links, exclude, definition_term_anchors, languages"
         )
       }
     }

@@ -10,15 +10,19 @@ public struct DocsReport: Sendable {
   public var unread: Int
   /// Files the configuration left out (`exclude`).
   public var excluded: Int
+  /// Files in no folder of the configuration's `languages`, not read.
+  public var outsideLanguages: Int
   public var rules: [DocsRule]
 
   public init(
-    findings: [DocsFinding], articles: Int, unread: Int = 0, excluded: Int = 0, rules: Set<DocsRule>
+    findings: [DocsFinding], articles: Int, unread: Int = 0, excluded: Int = 0, outsideLanguages: Int = 0,
+    rules: Set<DocsRule>
   ) {
     self.findings = findings
     self.articles = articles
     self.unread = unread
     self.excluded = excluded
+    self.outsideLanguages = outsideLanguages
     self.rules = DocsRule.allCases.filter { rules.contains($0) }
   }
 
@@ -33,6 +37,7 @@ public struct DocsReport: Sendable {
     // A check that read nothing must not look like one that found nothing.
     if let unreadNotice { line += "; " + unreadNotice }
     if excluded > 0 { line += "; \(excluded) file(s) excluded by the configuration" }
+    if outsideLanguages > 0 { line += "; \(outsideLanguages) file(s) outside the language folders, not read" }
     return line
   }
 
@@ -64,6 +69,7 @@ public struct DocsReport: Sendable {
     var articles: Int
     var unread: Int
     var excluded: Int
+    var outsideLanguages: Int
     var rules: [String]
   }
 
@@ -73,7 +79,7 @@ public struct DocsReport: Sendable {
     let data = try encoder.encode(
       JSONReport(
         findings: findings, articles: articles, unread: unread, excluded: excluded,
-        rules: rules.map(\.rawValue).sorted()))
+        outsideLanguages: outsideLanguages, rules: rules.map(\.rawValue).sorted()))
     return String(decoding: data, as: UTF8.self)
   }
 

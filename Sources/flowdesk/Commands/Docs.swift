@@ -131,7 +131,7 @@ struct Docs: ParsableCommand {
       let report = DocsReport(
         findings: findings, articles: checker.library.articles.count,
         unread: checker.library.rejectedFiles.count, excluded: checker.library.excludedFiles.count,
-        rules: configuration.rules)
+        outsideLanguages: checker.library.filesOutsideLanguages.count, rules: configuration.rules)
       switch format {
       case .text: print(report.text())
       case .json: print(try report.json())
