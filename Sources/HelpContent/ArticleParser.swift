@@ -33,14 +33,16 @@ enum ArticleParser {
       var linked = places
       for anchor in bodyNode.descendants(named: ["a"]) {
         guard let href = anchor.attribute("href") else { continue }
-        let line = linked.next(href) + bodyLine
-        links.append(Link(target: destination(href), text: anchor.text, line: line))
+        let target = destination(href)
+        let line = linked.next(target) + bodyLine
+        links.append(Link(target: target, text: anchor.text, line: line))
       }
       var shown = places
       for image in bodyNode.descendants(named: ["img"]) {
         guard let source = image.attribute("src") else { continue }
-        let line = shown.next(source) + bodyLine
-        images.append(Link(target: destination(source), text: image.attribute("alt") ?? "", line: line))
+        let target = destination(source)
+        let line = shown.next(target) + bodyLine
+        images.append(Link(target: target, text: image.attribute("alt") ?? "", line: line))
       }
       sanitized = HTMLSanitizer.sanitize(body: bodyNode, rewriteLink: HTMLSanitizer.articlePageLink)
     } else {
@@ -53,12 +55,21 @@ enum ArticleParser {
     return (article, problems)
   }
 
-  /// A link's destination as CommonMark reads it: `[text](<a file.md>)` links to `a file.md`.
-  /// Ink hands the angle brackets on in the `href`; they are how the target was written (and
-  /// found on its line), not part of it.
+  /// A link's destination as CommonMark reads it: `[text](<a file.md>)` links to `a file.md`,
+  /// and `[text](b.md "Title")` to `b.md`. Ink hands the angle brackets and the title on in
+  /// the `href` (a title in double quotes breaks the attribute, leaving `b.md `); neither is
+  /// part of the target.
   static func destination(_ href: String) -> String {
-    guard href.count > 2, href.hasPrefix("<"), href.hasSuffix(">") else { return href }
-    return String(href.dropFirst().dropLast())
+    let text = href.trimmingCharacters(in: .whitespaces)
+    if text.hasPrefix("<"), let close = text.firstIndex(of: ">"), close > text.index(after: text.startIndex) {
+      return String(text[text.index(after: text.startIndex)..<close])
+    }
+    if let space = text.firstIndex(where: { $0 == " " || $0 == "\t" }),
+      let title = text[space...].first(where: { $0 != " " && $0 != "\t" }), "\"'(".contains(title)
+    {
+      return String(text[..<space])
+    }
+    return text
   }
 
   /// The body lines (0-based) of ATX headings, outside fenced code blocks, in order.

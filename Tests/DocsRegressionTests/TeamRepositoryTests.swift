@@ -225,6 +225,29 @@ struct TeamRepositoryTests {
     #expect(refusal("languages: []")?.reason == "languages must name at least one language folder")
   }
 
+  /// A link with a title, a query or a percent-encoded anchor lands where a browser takes it:
+  /// `b.md "Title"` and `b.md?lang=zh` are the file `b.md`, and `#%E4%BB%80` is the id `什`.
+  @Test func aLinksTitleQueryAndEncodedAnchorAreReadAsABrowserReadsThem() throws {
+    let files = [
+      "a.md": """
+      # A
+
+      [1](b.md "Title") [2](b.md 'Title') [3](b.md (Title)) [4](<b.md> "Title")
+      [5](./b.md?lang=zh#什么是-vue) [6](b.md#%E4%BB%80%E4%B9%88%E6%98%AF-vue) [7](#%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82)
+      [8](gone.md "Title") [9](b.md?x=1#nope)
+
+      ## Привет
+      """,
+      "b.md": "# B\n\n## 什么是 Vue？\n",
+    ]
+    let result = try check(files, configuration: "required_keys: []")
+    #expect(
+      result.findings.map { "\($0.line ?? 0): \($0.message)" } == [
+        "5: the link b.md?x=1#nope names an anchor #nope that docs/b.md does not have",
+        "5: the link gone.md points to a file that does not exist",
+      ], "\(result.findings)")
+  }
+
   /// `[text](<a file.md>)` is CommonMark's way to write a destination, spaces and all: the
   /// link goes to the file inside the brackets.
   @Test func anAngleBracketedLinkGoesToTheFileInside() throws {

@@ -344,7 +344,10 @@ public struct DocsChecker: Sendable {
           }
           target = byURL[url]
         }
-        if let anchor, !anchor.isEmpty, let target, !anchors(of: target).contains(anchor) {
+        // A browser decodes the fragment before it looks for the id: `#%C3%A9t%C3%A9` lands on `été`.
+        if let anchor, !anchor.isEmpty, let target, !anchors(of: target).contains(anchor),
+          !anchors(of: target).contains(Self.decoded(anchor))
+        {
           findings.append(
             finding(
               .links, article.path, link.line,
@@ -378,9 +381,13 @@ public struct DocsChecker: Sendable {
     return target.firstMatch(of: /^[A-Za-z][A-Za-z0-9+.-]*:/) == nil
   }
 
+  /// A target's path, without its query (`page.md?lang=zh` is the file `page.md`), and its
+  /// anchor.
   static func split(_ target: String) -> (path: String, anchor: String?) {
-    guard let hash = target.firstIndex(of: "#") else { return (target, nil) }
-    return (String(target[..<hash]), String(target[target.index(after: hash)...]))
+    let hash = target.firstIndex(of: "#")
+    let beforeHash = target[..<(hash ?? target.endIndex)]
+    let path = String(beforeHash[..<(beforeHash.firstIndex(of: "?") ?? beforeHash.endIndex)])
+    return (path, hash.map { String(target[target.index(after: $0)...]) })
   }
 
   /// The anchors a link can name: every `id` in the rendered article, and each heading's id
