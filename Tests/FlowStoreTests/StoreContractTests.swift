@@ -290,6 +290,31 @@ struct StoreContractTests {
     }
   }
 
+  /// `nl` finds `nl` and `nl-BE`, and a `%` or `_` in the filter is a character, not a
+  /// wildcard (with LIKE, `%` found every contact with a language, found by probing).
+  @Test(arguments: StoreKind.allCases)
+  func theLanguageFilterMatchesALanguageAndItsRegionsOnly(_ kind: StoreKind) async throws {
+    try await Self.withHost(kind) { host, _ in
+      try await host.perform { engine in
+        for (id, language) in [
+          ("a", "nl"), ("b", "NL-be"), ("c", "nld"), ("d", "sv"), ("e", "n_"), ("f", "x%"),
+        ] {
+          engine.upsertContact(Contact(id: id, language: language))
+        }
+      }
+      func ids(_ language: String) async throws -> [String] {
+        try await host.store.read {
+          try $0.contactPage(after: nil, limit: 10, filter: ContactFilter(language: language)).map(\.id)
+        }
+      }
+      #expect(try await ids("nl") == ["a", "b"])
+      #expect(try await ids("NL-BE") == ["b"])
+      #expect(try await ids("%") == [])
+      #expect(try await ids("n_") == ["e"])
+      #expect(try await ids("x%") == ["f"])
+    }
+  }
+
   /// A dead message never reached the receiver, and retried it would be sent again, to the
   /// placeholder of the erased address (found by probing the service): erasure drops it with
   /// the pending ones, and a retry finds no message. A delivered message stays, erased.

@@ -110,6 +110,8 @@ struct ContractTests {
     try await ServiceFixture().test { client in
       let states = try await client.call(.get, "/v1/states", token: nil, language: "sv-FI")
       #expect(states.headers[HTTPField.Name("Content-Language")!] == "sv")
+      // Chosen by Accept-Language: a shared cache must keep one answer per language.
+      #expect(states.headers[.vary] == "Accept-Language")
       let flowStatuses = try #require(states.body["flowStatuses"] as? [[String: String]])
       #expect(flowStatuses.map { $0["label"] } == ["Inte igång", "Körs", "Pausad"])
       let french = try await client.call(.get, "/v1/codes/FD1002", token: nil, language: "fr")

@@ -176,6 +176,10 @@ struct DeliveryEventsTests {
         ("webhook-id", signed.filter { $0.key != "webhook-id" }),
         ("webhook-timestamp", signed.merging(["webhook-timestamp": String(now - 3600)]) { $1 }),
         ("webhook-timestamp", signed.merging(["webhook-timestamp": "soon"]) { $1 }),
+        // The signature covers the header's text: a sign or a leading zero is not what was signed.
+        ("webhook-timestamp", signed.merging(["webhook-timestamp": "+\(now)"]) { $1 }),
+        ("webhook-timestamp", signed.merging(["webhook-timestamp": "0\(now)"]) { $1 }),
+        ("webhook-id", signed.merging(["webhook-id": ""]) { $1 }),
         ("webhook-signature", signed.filter { $0.key != "webhook-signature" }),
         ("webhook-signature", signed.merging(["webhook-signature": "v1,AAAA"]) { $1 }),
       ] {

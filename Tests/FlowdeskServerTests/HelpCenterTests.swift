@@ -104,6 +104,7 @@ struct HelpCenterTests {
       let redirect = try await client.call(.get, "/help", token: nil, language: "nl")
       #expect(redirect.status == .found)
       #expect(redirect.headers[.location] == "/help/nl")
+      #expect(redirect.headers[.vary] == "Accept-Language")
     }
   }
 
@@ -164,6 +165,7 @@ struct HelpCenterTests {
       #expect(page.status == .notFound)
       #expect(page.headers[.contentType] == "text/html; charset=utf-8")
       #expect(page.headers[HTTPField.Name("Content-Language")!] == language)
+      #expect(page.headers[.vary] == "Accept-Language")
       #expect(page.raw.contains("<html lang=\"\(language)\">"))
       #expect(page.raw.contains("<h1>\(heading)</h1>"))
       #expect(page.raw.contains("href=\"/help/\(language)\""), "a way back to the help center")

@@ -78,6 +78,7 @@ struct LocalizedProblemTests {
       let dutch = try await client.call(.get, "/v1/flows/nope", language: "nl")
       #expect(dutch.body["fallbacks"] == nil)
       #expect(dutch.headers[HTTPField.Name("Content-Language")!] == "nl")
+      #expect(dutch.headers[.vary] == "Accept-Language")
     }
   }
 }

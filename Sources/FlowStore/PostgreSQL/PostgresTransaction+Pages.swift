@@ -246,7 +246,10 @@ extension PostgresTransaction {
     if let email = filter.email { conditions.append("lower(email) = lower(\(bind(.text(email))))") }
     if let language = filter.language {
       let mark = bind(.text(language))
-      conditions.append("(lower(language) = lower(\(mark)) OR lower(language) LIKE lower(\(mark)) || '-%')")
+      // A prefix compared as text, not with LIKE, where `%` or `_` would be a wildcard.
+      conditions.append(
+        "(lower(language) = lower(\(mark)) OR substr(lower(language), 1, length(\(mark)) + 1) = lower(\(mark)) || '-')"
+      )
     }
     if let bounced = filter.emailBounced { conditions.append("email_bounced = \(bind(.bool(bounced)))") }
     let limit = bind(.int(limit))

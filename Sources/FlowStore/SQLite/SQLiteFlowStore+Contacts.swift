@@ -14,8 +14,11 @@ extension SQLiteFlowStore {
       arguments.append(email)
     }
     if let language = filter.language {
-      conditions.append("(lower(language) = lower(?) OR lower(language) LIKE lower(?) || '-%')")
-      arguments += [language, language]
+      // `nl` matches `nl` and `nl-BE`. A prefix compared as text, not with LIKE, where a `%` or
+      // `_` in the filter would be a wildcard.
+      conditions.append(
+        "(lower(language) = lower(?) OR substr(lower(language), 1, length(?) + 1) = lower(?) || '-')")
+      arguments += [language, language, language]
     }
     if let bounced = filter.emailBounced {
       conditions.append("coalesce(email_bounced, 0) = ?")

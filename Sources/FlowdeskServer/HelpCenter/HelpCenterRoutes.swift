@@ -19,7 +19,9 @@ struct HelpCenterRoutes {
     // The templates are read and parsed here, at start-up, once for the life of the process.
     _ = HelpCenterTemplates.library
     router.get("/help") { _, context -> Response in
-      Response(status: .found, headers: [.location: "/help/\(context.language.language.rawValue)"])
+      Response(
+        status: .found,
+        headers: [.location: "/help/\(context.language.language.rawValue)", .vary: "Accept-Language"])
     }
     router.get("/help/:lang") { _, context -> Response in
       let pages = Self(help: content.current)

@@ -184,8 +184,7 @@ struct ProblemMiddleware: RouterMiddleware {
     var headers = problem.headers
     if problem.status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
     // Content-Language names every language the document is written in.
-    headers[.contentLanguage] =
-      fallbacks.isEmpty || language == .en ? language.rawValue : "\(language.rawValue), en"
+    headers.setLanguage(fallbacks.isEmpty || language == .en ? language.rawValue : "\(language.rawValue), en")
     return (document, headers)
   }
 }

@@ -82,8 +82,10 @@ struct RequireTokenOrSignature: RouterMiddleware {
         .unauthorized, .eventSignatureRejected,
         ["header": header.canonicalName, "tolerance": String(Int(Self.tolerance))])
     }
-    guard let id else { throw refused(Self.webhookId) }
-    guard let time = timestamp.flatMap({ Int($0) }),
+    guard let id, !id.isEmpty else { throw refused(Self.webhookId) }
+    // Seconds as digits, written as the number is (no sign, no leading zero): the signature
+    // covers the header's text, and `+1767...` or `01767...` is not the text that was signed.
+    guard let timestamp, let time = Int(timestamp), String(time) == timestamp,
       abs(Date().timeIntervalSince1970 - Double(time)) <= Self.tolerance
     else { throw refused(Self.webhookTimestamp) }
     guard let secret, let signature else { throw refused(Self.webhookSignature) }

@@ -10,6 +10,15 @@ extension HTTPField.Name {
   static let wwwAuthenticate = HTTPField.Name("WWW-Authenticate")!
 }
 
+extension HTTPFields {
+  /// Content-Language, with `Vary: Accept-Language`: the language was chosen from that
+  /// header (or `?lang=`), so a shared cache must not give this answer to another language.
+  mutating func setLanguage(_ value: String) {
+    self[.contentLanguage] = value
+    self[.vary] = "Accept-Language"
+  }
+}
+
 /// Builds JSON and HTML responses with the headers every answer carries.
 enum Reply {
   static let encoder: JSONEncoder = {
@@ -39,14 +48,14 @@ enum Reply {
   ) -> Response {
     var headers = extra
     headers[.contentType] = contentType
-    if let language { headers[.contentLanguage] = language.rawValue }
+    if let language { headers.setLanguage(language.rawValue) }
     return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
   }
 
   static func html(_ page: String, status: HTTPResponse.Status = .ok, language: Language) -> Response {
     var headers: HTTPFields = [:]
     headers[.contentType] = "text/html; charset=utf-8"
-    headers[.contentLanguage] = language.rawValue
+    headers.setLanguage(language.rawValue)
     headers[HTTPField.Name("Content-Security-Policy")!] =
       "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors 'none'"
     return Response(
