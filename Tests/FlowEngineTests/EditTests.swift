@@ -201,6 +201,23 @@ struct EditTests {
     #expect(refusalCodes { try f.engine.createFlow(backwards) } == [.invalidFlowDefinition])
   }
 
+  /// Every list of flows carries each name: one of a megabyte made `GET /v1/flows` answer
+  /// tens of megabytes (found by probing the service).
+  @Test func aFlowNameIsAtMostTwoHundredCharacters() throws {
+    var f = Fixture()
+    let longest = String(repeating: "é", count: FlowDefinition.maximumNameLength)
+    _ = try f.engine.createFlow(FlowDefinition(name: longest, steps: [Step(id: "a", .finish(Finish()))]))
+    do {
+      _ = try f.engine.createFlow(
+        FlowDefinition(name: longest + "x", steps: [Step(id: "a", .finish(Finish()))]))
+      Issue.record("a name of 201 characters was accepted")
+    } catch {
+      #expect(error.codes == [.invalidFlowDefinition])
+      #expect(error.reasons.first?.parameters["reason"] == "reason.nameTooLong")
+      #expect(error.reasons.first?.parameters["count"] == "201")
+    }
+  }
+
   @Test func flowDefinitionRoundTripsThroughJSON() throws {
     var definition = EditTests().splitFlow()
     definition.steps += [

@@ -34,6 +34,7 @@ public enum Reasons {
     ("reason.listLength", "give from {minimum} to {maximum} items"),
     ("reason.oneOf", "use one of {expected}"),
     ("reason.nameEmpty", "the name is empty"),
+    ("reason.nameTooLong", "the name has {count} characters; a flow's name may have at most {maximum}"),
     ("reason.stepIdEmpty", "step {position} has an empty id"),
     ("reason.stepIdRepeated", "the step id {step} is used twice"),
     ("reason.branchTargetUnknown", "a branch of step {step} goes to the unknown step {target}"),

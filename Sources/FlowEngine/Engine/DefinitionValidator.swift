@@ -11,6 +11,12 @@ public enum DefinitionValidator {
         CodedMessage(.invalidFlowDefinition, parameters.merging(["reason": "reason.\(reason)"]) { $1 }))
     }
     if definition.name.trimmingCharacters(in: .whitespaces).isEmpty { invalid("nameEmpty") }
+    // Every list of flows carries each name: a name of a megabyte made one list tens of
+    // megabytes, and its answer seconds and hundreds of megabytes of memory.
+    let nameLength = definition.name.count
+    if nameLength > FlowDefinition.maximumNameLength {
+      invalid("nameTooLong", ["count": "\(nameLength)", "maximum": "\(FlowDefinition.maximumNameLength)"])
+    }
     let defaultLanguage = definition.settings.defaultLanguage ?? MessageTemplates.fallbackLanguage
     var positions: [String: Int] = [:]
     for (offset, step) in definition.steps.enumerated() {

@@ -2,6 +2,9 @@ import Foundation
 
 /// What a flow is: its settings, its trigger, its success criterion and its steps.
 public struct FlowDefinition: Sendable, Hashable, Codable {
+  /// The most characters a flow's name may have.
+  public static let maximumNameLength = 200
+
   public var name: String
   public var settings: FlowSettings
   public var trigger: Trigger
