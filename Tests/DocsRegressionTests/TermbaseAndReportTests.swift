@@ -1,8 +1,9 @@
 import Foundation
-import HelpContent
 import Localization
 import TestSupport
 import Testing
+
+@testable import HelpContent
 
 @Suite("Termbase, findings for CI, and the seeds")
 struct TermbaseAndReportTests {
@@ -18,6 +19,27 @@ struct TermbaseAndReportTests {
     #expect(termbase.terms(of: cancelled, in: "de").map(\.status) == [.preferred, .deprecated])
     let droppedOut = try #require(termbase.concept("participant.droppedOut"))
     #expect(termbase.terms(of: droppedOut, in: "en").map(\.text) == ["Dropped out", "Drop-out", "Drop out"])
+  }
+
+  /// Chinese and Japanese put no spaces between words: `流程进行中。` holds the term `进行中`,
+  /// which matching whole words never found (seen on Vue's Chinese docs with a termbase).
+  @Test func termsAreFoundInsideTextWrittenWithoutSpaces() {
+    let termbase = Termbase(concepts: [
+      Termbase.Concept(
+        id: "flow.running",
+        terms: [
+          "zh": [.init(text: "运行中", status: .preferred), .init(text: "进行中", status: .deprecated)],
+          "ja": [.init(text: "稼働中", status: .deprecated)],
+        ])
+    ])
+    let chinese = TermMatcher(termbase: termbase, language: "zh")
+    #expect(chinese.mentions(in: "流程进行中。").map(\.text) == ["进行中"])
+    #expect(chinese.mentions(in: "当状态为*进行中*时").map(\.text) == ["进行中"])
+    #expect(chinese.mentions(in: "Vue进行中 and 运行中").map(\.text) == ["进行中", "运行中"])
+    #expect(chinese.mentions(in: "进行").isEmpty)
+    let japanese = TermMatcher(termbase: termbase, language: "ja")
+    #expect(japanese.mentions(in: "サーバーは稼働中です").map(\.text) == ["稼働中"])
+    #expect(TermMatcher.writtenWords(of: "Flow 运行 ok") == ["Flow", "运", "行", "ok"])
   }
 
   @Test func termbaseRefusesDoctypeAndEntities() throws {

@@ -64,9 +64,55 @@ struct TermMatcher {
     writtenWords(of: text).map { $0.lowercased() }
   }
 
-  /// The words of a text as written.
+  /// The words of a text as written. In scripts written without spaces between words
+  /// (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar) each character is a word of its own,
+  /// so that `进行中` is found in `流程进行中。` as CJK readers see it: a run of letters there is
+  /// a phrase, not one word.
   static func writtenWords(of text: String) -> [String] {
-    text.split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    var words: [String] = []
+    for run in text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }) {
+      guard run.unicodeScalars.contains(where: isUnspaced) else {
+        words.append(String(run))
+        continue
+      }
+      var word = ""
+      for character in run {
+        if character.unicodeScalars.first.map(isUnspaced) == true {
+          if !word.isEmpty { words.append(word) }
+          words.append(String(character))
+          word = ""
+        } else {
+          word.append(character)
+        }
+      }
+      if !word.isEmpty { words.append(word) }
+    }
+    return words
+  }
+
+  /// Words written as they stand in text: with a space between them, but none between two
+  /// characters of a script written without spaces.
+  static func joined(_ words: ArraySlice<String>) -> String {
+    var text = ""
+    for word in words {
+      if let last = text.unicodeScalars.last,
+        !(isUnspaced(last) && word.unicodeScalars.first.map(isUnspaced) == true)
+      {
+        text += " "
+      }
+      text += word
+    }
+    return text
+  }
+
+  /// Whether a character belongs to a script written without spaces between words.
+  static func isUnspaced(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: true  // Hiragana, Katakana
+    case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: true  // Han
+    case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF: true  // Thai, Lao, Myanmar, Khmer
+    default: false
+    }
   }
 
   /// Inflections per primary language: (ending removed, ending added). A language without an
@@ -104,7 +150,7 @@ struct TermMatcher {
         for index in range { taken[index] = true }
         found.append(
           Mention(
-            entry: entry, text: written[range].joined(separator: " "), firstWord: start,
+            entry: entry, text: Self.joined(written[range]), firstWord: start,
             wordCount: range.count))
       }
     }
