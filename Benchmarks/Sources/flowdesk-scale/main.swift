@@ -70,7 +70,7 @@ if mode == "statements" {
   let advanceStart = ContinuousClock.now
   try await StoreStatements.advance(pool, flow: flow, from: now, batch: batch)
   let advanced = ContinuousClock.now - advanceStart
-  let finished = try await pool.read {
+  let finished = try pool.read {
     try Int.fetchOne($0, sql: "SELECT count(*) FROM participants WHERE status = 'finished'") ?? 0
   }
   print(
