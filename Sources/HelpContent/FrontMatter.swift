@@ -23,20 +23,47 @@ public struct FrontMatter: Sendable, Hashable {
   /// The line of each key in the file.
   public var lines: [String: Int]
 
-  /// The date as a comparable day: accepts MM.DD.YYYY (as in the seeds) and YYYY-MM-DD.
+  /// The date as a comparable day: MM.DD.YYYY (as in the seeds), YYYY-MM-DD or YYYY/MM/DD,
+  /// alone or followed by a time, as YAML and ISO 8601 timestamps write it
+  /// (`2021-06-08T10:00:00Z`, react.dev's `2021/06/08`). A day that is not in the calendar
+  /// (`2021-02-30`, `2021-13-45`) is not a date.
   public var day: Int? { Self.day(from: date) }
 
-  /// A year past 9999, or a month or day past 99, is not a date: such numbers overflowed `Int`
-  /// in the sum below, which crashed the loader (found by fuzz-article).
   static func day(from text: String) -> Int? {
-    func day(year: Int, month: Int, day: Int) -> Int? {
-      guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else { return nil }
+    /// One to four ASCII digits: `Int` alone would take `+5`, and a long run could overflow.
+    func number(_ digits: Substring) -> Int? {
+      guard (1...4).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        return nil
+      }
+      return Int(digits)
+    }
+    func day(_ year: Int?, _ month: Int?, _ day: Int?) -> Int? {
+      guard let year, let month, let day, (1...9999).contains(year), (1...12).contains(month) else {
+        return nil
+      }
+      let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+      let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+      guard (1...days).contains(day) else { return nil }
       return year * 10_000 + month * 100 + day
     }
-    let dotted = text.split(separator: ".").compactMap { Int($0) }
-    if dotted.count == 3, text.contains(".") { return day(year: dotted[2], month: dotted[0], day: dotted[1]) }
-    let dashed = text.split(separator: "-").compactMap { Int($0) }
-    if dashed.count == 3 { return day(year: dashed[0], month: dashed[1], day: dashed[2]) }
+    let dotted = text.split(separator: ".", omittingEmptySubsequences: false)
+    if dotted.count == 3, dotted[2].count == 4 {
+      return day(number(dotted[2]), number(dotted[0]), number(dotted[1]))
+    }
+    // The date part, and a time after it, if any: `T` or a space, then a digit.
+    let date = text.prefix { $0 != "T" && $0 != "t" && $0 != " " }
+    let rest = text.dropFirst(date.count)
+    if let first = rest.first {
+      guard rest.count > 1, "Tt ".contains(first), rest.dropFirst().first?.isNumber == true else {
+        return nil
+      }
+    }
+    for separator: Character in ["-", "/"] {
+      let parts = date.split(separator: separator, omittingEmptySubsequences: false)
+      if parts.count == 3, parts[0].count == 4 {
+        return day(number(parts[0]), number(parts[1]), number(parts[2]))
+      }
+    }
     return nil
   }
 
@@ -166,7 +193,9 @@ public struct FrontMatter: Sendable, Hashable {
     if let date = text("date"), !date.isEmpty, day(from: date) == nil {
       problems.append(
         problem(
-          keyLines["date"], "date \(date) is not MM.DD.YYYY or YYYY-MM-DD", "write the date as 11.25.2026"))
+          keyLines["date"],
+          "date \(date) is not a day of the calendar as MM.DD.YYYY, YYYY-MM-DD or YYYY/MM/DD",
+          "write the day as YYYY-MM-DD (or MM.DD.YYYY), with a time after it if you like"))
     }
     let codes = list("codes") ?? []
     guard problems.isEmpty else { return (nil, body, bodyLine, problems) }

@@ -98,7 +98,10 @@ struct TeamRepositoryTests {
     // A key that is there is still checked.
     let dated = try check(
       ["en/a.md": "---\ndate: someday\n---\n\nText.\n"], configuration: "required_keys: []")
-    #expect(dated.findings.map(\.message) == ["date someday is not MM.DD.YYYY or YYYY-MM-DD"])
+    #expect(
+      dated.findings.map(\.message) == [
+        "date someday is not a day of the calendar as MM.DD.YYYY, YYYY-MM-DD or YYYY/MM/DD"
+      ])
   }
 
   /// The line is the key's own (it was one too many for every key of the configuration).

@@ -1,9 +1,10 @@
 import FlowEngine
 import Foundation
-import HelpContent
 import Localization
 import TestSupport
 import Testing
+
+@testable import HelpContent
 
 @Suite("Article loader")
 struct LoaderTests {
@@ -66,6 +67,23 @@ struct LoaderTests {
     #expect(problem.message.contains("not valid YAML"))
     #expect(problem.line != nil)
     #expect(library.articles.isEmpty)
+  }
+
+  /// A date is a day of the calendar, written as the seeds write it, as ISO 8601 and YAML
+  /// write it (a time may follow), or with slashes as react.dev writes it. `2021-02-30` was
+  /// taken for a date, and `2021/06/08` and `2021-06-08T10:00:00Z` were refused, leaving
+  /// react.dev's blog posts unread.
+  @Test func aDateIsADayOfTheCalendarInTheFormsSiteGeneratorsWrite() {
+    let days: [(String, Int?)] = [
+      ("11.25.2026", 2026_11_25), ("2026-11-25", 2026_11_25), ("2021/06/08", 2021_06_08),
+      ("2021-06-08T10:00:00Z", 2021_06_08), ("2021-06-08 10:00:00 +02:00", 2021_06_08),
+      ("2024-02-29", 2024_02_29), ("2023-02-29", nil), ("2021-02-30", nil), ("2021-13-45", nil),
+      ("13.45.2021", nil), ("+2021-06-08", nil), ("2021-06-08X", nil), ("2021-6-8", 2021_06_08),
+      ("204963823041217239.5.0", nil), ("someday", nil), ("", nil),
+    ]
+    for (text, expected) in days {
+      #expect(FrontMatter.day(from: text) == expected, "\(text)")
+    }
   }
 
   @Test func missingRequiredKeyIsReported() throws {
