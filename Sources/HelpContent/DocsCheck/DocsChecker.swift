@@ -326,14 +326,20 @@ public struct DocsChecker: Sendable {
     for article in library.articles {
       let folder = article.url.deletingLastPathComponent()
       for link in article.links {
-        guard Self.isRelative(link.target) else { continue }
+        // With the site's links, `/guide/x` is a page of the site, from the content root.
+        let fromRoot =
+          configuration.siteLinks && link.target.hasPrefix("/") && !link.target.hasPrefix("//")
+        guard Self.isRelative(link.target) || fromRoot else { continue }
         if ignored.contains(where: { link.target.contains($0) }) { continue }
         let (path, anchor) = Self.split(link.target)
         var target: Article? = article
         if !path.isEmpty {
-          let url = folder.appendingPathComponent(Self.decoded(path)).standardizedFileURL
+          var url = (fromRoot ? library.root : folder).appendingPathComponent(
+            Self.decoded(fromRoot ? String(path.dropFirst()) : path)
+          ).standardizedFileURL
           // A link that leaves every link root cannot be resolved here: not reported.
           guard isResolvable(url) else { continue }
+          if configuration.siteLinks { url = Self.sitePage(url) }
           guard FileManager.default.fileExists(atPath: url.path) else {
             findings.append(
               finding(
@@ -369,6 +375,18 @@ public struct DocsChecker: Sendable {
       }
     }
     return findings
+  }
+
+  /// The Markdown file behind a link as site generators write it (VitePress, Docusaurus,
+  /// MkDocs): `guide/intro` and `guide/intro.html` are the page of `guide/intro.md`. A link to
+  /// a file that is there is that file.
+  static func sitePage(_ url: URL) -> URL {
+    guard !FileManager.default.fileExists(atPath: url.path) else { return url }
+    switch url.pathExtension.lowercased() {
+    case "": return url.appendingPathExtension("md")
+    case "html": return url.deletingPathExtension().appendingPathExtension("md")
+    default: return url
+    }
   }
 
   /// A path with its percent escapes (`%20`) decoded.

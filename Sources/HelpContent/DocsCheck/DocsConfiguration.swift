@@ -15,6 +15,7 @@ import Yams
 /// exclude: ['^en/_common/']      # files not to check, by their path below the content root
 /// definition_term_anchors: true   # definition-list terms have ids, as Hugo can give them
 /// languages: [en, zh]            # the language folders; other files are counted, not read
+/// site_links: true               # links as VitePress, Docusaurus, MkDocs write them
 /// ```
 ///
 /// Without a file, every rule runs, English is the source and the catalogs' labels are the
@@ -52,6 +53,10 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// the same repository's articles). Files in no folder named here are not read, and are
   /// counted in the summary.
   public var languages: [String]?
+  /// Links as a site generator that builds a page per Markdown file writes them (VitePress,
+  /// Docusaurus, MkDocs): `intro` and `intro.html` go to `intro.md`, and `/guide/intro`
+  /// starts at the content root. Off: a link names a file, and one from `/` is not checked.
+  public var siteLinks = false
   /// The file the configuration was read from, if any.
   public var file: URL?
 
@@ -195,12 +200,17 @@ public struct DocsConfiguration: Sendable, Hashable {
           throw Failure(file: name, line: line, reason: "definition_term_anchors must be true or false")
         }
         configuration.definitionTermAnchors = flag
+      case "site_links":
+        guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
+          throw Failure(file: name, line: line, reason: "site_links must be true or false")
+        }
+        configuration.siteLinks = flag
       default:
         throw Failure(
           file: name, line: line,
           reason:
             "unknown key \(key.string ?? ""); keys: rules, source_language, termbase, link_roots, required_keys, "
-            + "ignore_links, exclude, definition_term_anchors, languages"
+            + "ignore_links, exclude, definition_term_anchors, languages, site_links"
         )
       }
     }
