@@ -59,6 +59,24 @@ struct ContactsListAndErasureTests {
     }
   }
 
+  /// A contact's language chooses the variant of its messages: one that is no BCP 47 tag
+  /// (`xx-invalid-!!`, found by probing) was stored, and its messages came out in the
+  /// default language.
+  @Test func aContactsLanguageMustBeALanguageTag() async throws {
+    try await ServiceFixture().test { client in
+      for bad in ["xx-invalid-!!", ""] {
+        let refused = try await client.call(
+          .put, "/v1/contacts/lang1", json: #"{"email": "l@example.com", "language": "\#(bad)"}"#)
+        #expect(refused.status == .unprocessableContent, "\(refused.raw)")
+        #expect(refused.body["field"] as? String == "language", "\(refused.raw)")
+      }
+      let stored = try await client.call(
+        .put, "/v1/contacts/lang1", json: #"{"email": "l@example.com", "language": "nl-BE"}"#)
+      #expect(stored.status == .ok, "\(stored.raw)")
+      #expect(stored.body["language"] as? String == "nl-BE")
+    }
+  }
+
   /// A path id with a NUL character (`%00`) is a coded 400 naming the field. SQLite's text
   /// bindings end at a NUL, so before this `DELETE /v1/contacts/victim%00x` erased the
   /// contact `victim`. Nothing of `victim` changes, whatever the method.

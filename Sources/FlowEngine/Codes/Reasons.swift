@@ -28,6 +28,7 @@ public enum Reasons {
     ("reason.conditionNeedsTest", "a property condition needs one of equals, notEquals, in or exists"),
     ("reason.conditionNeedsForm", "a condition needs one of property, action, all, any or not"),
     ("reason.notEmailAddress", "{value} is not an email address"),
+    ("reason.notLanguageTag", "{value} is not a BCP 47 language tag, such as nl or pt-BR"),
     ("reason.wholeNumber", "expected a whole number from {minimum} to {maximum}"),
     ("reason.notPercentEncoded", "it is not valid percent-encoding"),
     ("reason.searchTextRequired", "give the text to search for"),

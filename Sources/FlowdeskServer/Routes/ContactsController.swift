@@ -2,6 +2,7 @@ import FlowEngine
 import FlowStore
 import Foundation
 import Hummingbird
+import Localization
 
 /// Contacts: a reader may read one; only the administrator may write one or record an action.
 struct ContactsController {
@@ -70,10 +71,18 @@ struct ContactsController {
 
   @Sendable func upsert(_ request: Request, context: FlowdeskContext) async throws -> Response {
     let id = try context.pathParameter("id")
+    // A new contact's id must be in Unicode NFC (see `Identifier`); reading or erasing one
+    // that is not finds no contact.
+    guard Identifier.isNFC(id) else { throw RequestBody.invalidField("id", "notNFC") }
     var contact = try await RequestBody.decode(Contact.self, from: request)
     contact.id = id
     if let email = contact.email, !email.isEmpty, !EmailAddress.isPlausible(email) {
       throw RequestBody.invalidField("email", "notEmailAddress", ["value": email])
+    }
+    // The language chooses the variant of every message the contact is sent; one that is no
+    // tag quietly gave the default language.
+    if let language = contact.language, LanguageTag(language) == nil {
+      throw RequestBody.invalidField("language", "notLanguageTag", ["value": language])
     }
     let stored = contact
     try await host.perform { $0.upsertContact(stored) }

@@ -1,4 +1,3 @@
-import FlowEngine
 import Foundation
 import Hummingbird
 
@@ -6,15 +5,13 @@ extension FlowdeskContext {
   /// A path parameter, percent-decoded: `/v1/contacts/j%C3%B6rg` names contact `jörg`.
   /// A parameter that is not valid percent-encoding is a coded 400 that names it, and so is
   /// one with a NUL character (`%00`): SQLite's text bindings end at a NUL, so `victim%00x`
-  /// would name the contact `victim` to some statements and another contact to others; and
-  /// so is one not in Unicode NFC (see `Identifier`).
+  /// would name the contact `victim` to some statements and another contact to others.
   func pathParameter(_ name: String) throws -> String {
     let raw = try parameters.require(name)
     guard let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
       throw Self.invalid(name, "reason.notPercentEncoded")
     }
     guard !decoded.utf8.contains(0) else { throw Self.invalid(name, "reason.nulCharacter") }
-    guard Identifier.isNFC(decoded) else { throw Self.invalid(name, "reason.notNFC") }
     return decoded
   }
 
