@@ -16,9 +16,9 @@ enum MarkdownGuard {
   }
 
   /// Markdown that Ink renders in bounded time, and reads as CommonMark does where it would
-  /// not: LF line ends, fenced code and autolinks in forms Ink knows (below), brackets bounded,
-  /// no `<p` that Ink cannot read as a tag, and one newline at the end. Every line stays where
-  /// it was.
+  /// not: LF line ends, fenced code, autolinks and HTML in forms Ink knows (below and in
+  /// `MarkdownGuard+HTML.swift`), brackets bounded, no `<p` that Ink cannot read as a tag, and
+  /// one newline at the end. Every line stays where it was.
   static func bounded(_ markdown: String) -> String {
     endingWithOneNewline(
       boundingLinkNesting(

@@ -253,6 +253,13 @@ struct TeamRepositoryTests {
     // Without, 1, 2, 5, 6 and 8 name no file, and the links from the root are not checked.
     let plain = try check(files, configuration: "required_keys: []")
     #expect(plain.findings.count == 5, "\(plain.findings)")
+    // A missing anchor's fix names the nearest one the page has, when one is near.
+    let fixes = site.findings.map(\.fix)
+    #expect(fixes.first == "link to an existing anchor", "#nope is near no anchor of b.md")
+    let typo = try check(
+      ["a.md": "# A\n\n[x](b.md#instal-the-tool)\n", "b.md": "# B\n\n## Install the tool\n"],
+      configuration: "required_keys: []")
+    #expect(typo.findings.map(\.fix) == ["link to #install-the-tool, or to another anchor it has"])
     #expect(refusal("site_links: sometimes")?.reason == "site_links must be true or false")
   }
 

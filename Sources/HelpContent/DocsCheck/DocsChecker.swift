@@ -358,7 +358,10 @@ public struct DocsChecker: Sendable {
             finding(
               .links, article.path, link.line,
               "the link \(link.target) names an anchor #\(anchor) that \(target.path) does not have",
-              fix: "link to an existing anchor"))
+              fix: Self.closest(to: anchor, in: anchors(of: target)).map {
+                "link to #\($0), or to another anchor it has"
+              }
+                ?? "link to an existing anchor"))
         }
       }
       for image in article.images where Self.isRelative(image.target) {
@@ -375,6 +378,19 @@ public struct DocsChecker: Sendable {
       }
     }
     return findings
+  }
+
+  /// The anchor nearest to a missing one, when one is near enough to be what was meant (a
+  /// heading renamed, a typo, the slug of an older renderer): a third of its length or less
+  /// apart, by edits. Ties go to the first in order.
+  static func closest(to missing: String, in anchors: Set<String>) -> String? {
+    let limit = max(1, missing.count / 3)
+    var best: (anchor: String, distance: Int)?
+    for anchor in anchors.sorted() where abs(anchor.count - missing.count) <= limit {
+      let distance = Self.distance(missing.lowercased(), anchor.lowercased())
+      if distance <= limit, distance < (best?.distance ?? .max) { best = (anchor, distance) }
+    }
+    return best?.anchor
   }
 
   /// The Markdown file behind a link as site generators write it (VitePress, Docusaurus,
