@@ -18,8 +18,9 @@ public struct ContentLibrary: Sendable {
   public var rejectedCodeAnchors: [String: Set<String>] = [:]
   /// The language folders found, as written (`de`, `pt-BR`); empty for a flat folder.
   public var languageFolders: [String] = []
-  /// With the languages named (`languages:`), the article files in no language folder: not
-  /// read, and counted so that the check cannot pass for having read them.
+  /// The article files in no language folder when there are language folders (named with
+  /// `languages:`, or beside the ones found, such as a `LICENSE.md`): not read, and counted
+  /// so that the check cannot pass for having read them.
   public var filesOutsideLanguages: [String] = []
 
   /// Articles by uid.
