@@ -43,9 +43,7 @@ public struct ContentLibrary: Sendable {
   ) -> ContentLibrary {
     let display = displayRoot ?? root.lastPathComponent
     var library = ContentLibrary(root: root, articles: [], problems: [], rejectedFiles: [])
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue
-    else {
+    guard isFolder(root) else {
       library.problems.append(
         ContentProblem(
           file: display, line: nil, rule: ContentProblem.folderRule,

@@ -339,8 +339,12 @@ public struct DocsChecker: Sendable {
           ).standardizedFileURL
           // A link that leaves every link root cannot be resolved here: not reported.
           guard isResolvable(url) else { continue }
-          if configuration.siteLinks { url = Self.sitePage(url) }
-          guard FileManager.default.fileExists(atPath: url.path) else {
+          var exists = FileManager.default.fileExists(atPath: url.path)
+          if !exists, configuration.siteLinks, let page = Self.sitePage(of: url) {
+            url = page
+            exists = FileManager.default.fileExists(atPath: url.path)
+          }
+          guard exists else {
             findings.append(
               finding(
                 .links, article.path, link.line,
@@ -393,15 +397,14 @@ public struct DocsChecker: Sendable {
     return best?.anchor
   }
 
-  /// The Markdown file behind a link as site generators write it (VitePress, Docusaurus,
-  /// MkDocs): `guide/intro` and `guide/intro.html` are the page of `guide/intro.md`. A link to
-  /// a file that is there is that file.
-  static func sitePage(_ url: URL) -> URL {
-    guard !FileManager.default.fileExists(atPath: url.path) else { return url }
+  /// The Markdown file behind a link to a file that is not there, as site generators write
+  /// such links (VitePress, Docusaurus, MkDocs): `guide/intro` and `guide/intro.html` are the
+  /// page of `guide/intro.md`. Nil for any other link.
+  static func sitePage(of url: URL) -> URL? {
     switch url.pathExtension.lowercased() {
-    case "": return url.appendingPathExtension("md")
-    case "html": return url.deletingPathExtension().appendingPathExtension("md")
-    default: return url
+    case "": url.appendingPathExtension("md")
+    case "html": url.deletingPathExtension().appendingPathExtension("md")
+    default: nil
     }
   }
 

@@ -49,9 +49,9 @@ public struct DocsConfiguration: Sendable, Hashable {
   /// GitHub and most renderers give terms no id, and a link to one would not land.
   public var definitionTermAnchors: Bool
   /// The language folders below the content root (`[en, zh]`). Nil: folders named by
-  /// language tags, when they hold every article (`api`, say, is a tag too, but a folder of
-  /// the same repository's articles). Files in no folder named here are not read, and are
-  /// counted in the summary.
+  /// language tags, when no other folder holds an article (`api`, say, is a tag too, but a
+  /// folder of the same repository's articles). Files in no language folder are not read,
+  /// and are counted in the summary.
   public var languages: [String]?
   /// Links as a site generator that builds a page per Markdown file writes them (VitePress,
   /// Docusaurus, MkDocs): `intro` and `intro.html` go to `intro.md`, and `/guide/intro`
@@ -134,6 +134,12 @@ public struct DocsConfiguration: Sendable, Hashable {
         if let scalar = value.scalar { return [scalar.string] }
         throw Failure(file: name, line: line, reason: "\(key.string ?? "") must be text or a list")
       }
+      func flag(of key: String) throws(Failure) -> Bool {
+        guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
+          throw Failure(file: name, line: line, reason: "\(key) must be true or false")
+        }
+        return flag
+      }
       func patterns(of key: String, matching what: String) throws(Failure) -> [String] {
         let patterns = value.sequence?.isEmpty == true ? [] : try strings()
         for pattern in patterns {
@@ -196,15 +202,9 @@ public struct DocsConfiguration: Sendable, Hashable {
         }
         configuration.languages = tags
       case "definition_term_anchors":
-        guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
-          throw Failure(file: name, line: line, reason: "definition_term_anchors must be true or false")
-        }
-        configuration.definitionTermAnchors = flag
+        configuration.definitionTermAnchors = try flag(of: "definition_term_anchors")
       case "site_links":
-        guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
-          throw Failure(file: name, line: line, reason: "site_links must be true or false")
-        }
-        configuration.siteLinks = flag
+        configuration.siteLinks = try flag(of: "site_links")
       default:
         throw Failure(
           file: name, line: line,
